@@ -1,0 +1,15 @@
+using System.CommandLine;
+using System.Reflection;
+using DragVideo.Cli;
+
+var root = new RootCommand("DragVideo for .NET: edit a video by dragging points (DragVideo, Deng et al.).");
+root.Options.Add(CliRunner.Verbose);
+foreach (var type in typeof(ICliCommand).Assembly.GetTypes()
+             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
+             .OrderBy(t => t.Name, StringComparer.Ordinal))
+{
+    var command = (ICliCommand)Activator.CreateInstance(type, nonPublic: true)!;
+    root.Subcommands.Add(command.Build());
+}
+
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,94 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using TorchSharp;
+
+namespace DragVideo;
+
+/// <summary>
+/// Loads the TorchSharp native runtime once and turns TorchSharp's generic load failure into an error that names the
+/// real cause (no backend package, libstdc++ too old, missing file).
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool _loaded;
+
+    /// <summary>
+    /// Ensures LibTorch and LibTorchSharp are loaded. Call before the first tensor operation in an app; every SDK entry
+    /// point that builds models calls it too. Throws <see cref="NativeRuntimeException"/> with the diagnosed cause.
+    /// </summary>
+    public static void EnsureLoaded()
+    {
+        if (_loaded) return;
+        lock (Gate)
+        {
+            if (_loaded) return;
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+                using var probe = torch.zeros(1);
+                _loaded = true;
+            }
+            catch (Exception ex) when (ex is not NativeRuntimeException)
+            {
+                throw new NativeRuntimeException(Diagnose(ex), ex);
+            }
+        }
+    }
+
+    /// <summary>Describes why the native runtime failed to load, as far as can be told from the files on disk.</summary>
+    internal static string Diagnose(Exception error)
+    {
+        var sb = new StringBuilder("TorchSharp's native runtime could not be loaded. ");
+        string baseDir = AppContext.BaseDirectory;
+        string[] glue = Directory.Exists(baseDir)
+            ? Directory.GetFiles(baseDir, RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "LibTorchSharp.dll" : "libLibTorchSharp.*", SearchOption.AllDirectories)
+            : Array.Empty<string>();
+        string[] torchCpu = Directory.Exists(baseDir)
+            ? Directory.GetFiles(baseDir, RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "torch_cpu.dll" : "libtorch_cpu.*", SearchOption.AllDirectories)
+            : Array.Empty<string>();
+        if (torchCpu.Length == 0)
+        {
+            sb.Append("No LibTorch backend is deployed with the app: reference exactly one backend package in the application project ")
+              .Append("(for example 'libtorch-cpu-linux-x64' 2.10.0 or 'TorchSharp-cpu' 0.107.0, or a CUDA backend package on a GPU machine). ");
+        }
+        else if (glue.Length == 0)
+        {
+            sb.Append("libLibTorchSharp was not found next to the app; the 'TorchSharp' package's native assets were not copied. ");
+        }
+        else if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && LacksGlibcxx("GLIBCXX_3.4.32") && RequiresStrict(glue[0], "GLIBCXX_3.4.32"))
+        {
+            sb.Append("libLibTorchSharp.so requires GLIBCXX_3.4.32 but the system libstdc++ is older (e.g. Debian 12). ")
+              .Append("The DragVideo build step that marks this requirement weak did not run on ").Append(glue[0])
+              .Append(": rebuild the app with the DragVideo packages referenced (their buildTransitive targets patch the copy), ")
+              .Append("or run on a distribution with GCC 13's libstdc++. ");
+        }
+        sb.Append("Underlying error: ").Append(Innermost(error).Message);
+        return sb.ToString();
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    private static bool LacksGlibcxx(string version)
+    {
+        foreach (var c in new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib/aarch64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" })
+        {
+            if (File.Exists(c)) return !Contains(File.ReadAllBytes(c), Encoding.ASCII.GetBytes(version + "\0"));
+        }
+        return false;
+    }
+
+    private static bool RequiresStrict(string path, string version)
+    {
+        // Without parsing the ELF tables again, a requirement is assumed strict if the version string is present;
+        // the build step flips only a flag, so this is a hint, not proof.
+        try { return Contains(File.ReadAllBytes(path), Encoding.ASCII.GetBytes(version + "\0")); }
+        catch (IOException) { return false; }
+    }
+
+    private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
+}

@@ -1,0 +1,42 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DragVideo.Testing;
+
+/// <summary>Tensor comparisons with informative failure messages.</summary>
+public static class TensorAssert
+{
+    /// <summary>
+    /// Asserts <c>|actual − expected| ≤ atol + rtol·|expected|</c> element-wise and equal shapes; the failure message
+    /// gives the worst element and the maximum absolute difference.
+    /// </summary>
+    public static void Close(Tensor actual, Tensor expected, double atol = 1e-4, double rtol = 1e-4, string? because = null)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(expected);
+        if (!actual.shape.SequenceEqual(expected.shape))
+            throw new Xunit.Sdk.XunitException($"{because}: shape [{string.Join(",", actual.shape)}] != expected [{string.Join(",", expected.shape)}]");
+        using var scope = NewDisposeScope();
+        var a = actual.detach().to(CPU).to_type(ScalarType.Float64);
+        var e = expected.detach().to(CPU).to_type(ScalarType.Float64);
+        var diff = (a - e).abs();
+        var allowed = e.abs() * rtol + atol;
+        var excess = diff - allowed;
+        double worst = excess.max().item<double>();
+        if (worst > 0 || double.IsNaN(worst))
+        {
+            double maxAbs = diff.max().item<double>();
+            long idx = excess.flatten().argmax().item<long>();
+            throw new Xunit.Sdk.XunitException(
+                $"{because}: tensors differ: max |a-b| = {maxAbs:E3} (atol {atol:E1}, rtol {rtol:E1}); worst at flat index {idx}: " +
+                $"actual {a.flatten()[idx].item<double>():G9} vs expected {e.flatten()[idx].item<double>():G9}");
+        }
+    }
+
+    /// <summary>Maximum absolute difference between two tensors of the same shape.</summary>
+    public static double MaxAbsDiff(Tensor a, Tensor b)
+    {
+        using var scope = NewDisposeScope();
+        return (a.detach().to_type(ScalarType.Float64) - b.detach().to_type(ScalarType.Float64)).abs().max().item<double>();
+    }
+}
