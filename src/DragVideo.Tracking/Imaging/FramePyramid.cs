@@ -24,6 +24,17 @@ internal sealed class FramePyramid : IDisposable
     /// <summary>∂I/∂y per level.</summary>
     public Tensor[] GradY { get; }
 
+    private HostImage[]? _host, _hostGx, _hostGy;
+
+    /// <summary>Managed copies of the levels (made on first use).</summary>
+    public HostImage[] HostLevels => _host ??= Levels.Select(HostImage.FromTensor).ToArray();
+
+    /// <summary>Managed copies of ∂I/∂x per level (made on first use).</summary>
+    public HostImage[] HostGradX => _hostGx ??= GradX.Select(HostImage.FromTensor).ToArray();
+
+    /// <summary>Managed copies of ∂I/∂y per level (made on first use).</summary>
+    public HostImage[] HostGradY => _hostGy ??= GradY.Select(HostImage.FromTensor).ToArray();
+
     /// <summary>Number of levels.</summary>
     public int Count => Levels.Length;
 
@@ -55,10 +66,10 @@ internal sealed class FramePyramid : IDisposable
             for (int l = 0; l < levels; l++)
             {
                 if (l > 0) cur = ImageOps.Downsample(cur);
-                lv[l] = cur.clone().MoveToOuterDisposeScope();
+                lv[l] = cur.clone().DetachFromDisposeScope();
                 var (x, y) = ImageOps.Gradients(cur);
-                gx[l] = x.MoveToOuterDisposeScope();
-                gy[l] = y.MoveToOuterDisposeScope();
+                gx[l] = x.DetachFromDisposeScope();
+                gy[l] = y.DetachFromDisposeScope();
             }
         }
         return new FramePyramid(lv, gx, gy);

@@ -41,11 +41,12 @@ internal static class SyntheticClips
         foreach (var m in motions)
         {
             var grid = new float[n * n * 2];
+            double cos = Math.Cos(m.Angle) * m.Scale, sin = Math.Sin(m.Angle) * m.Scale;
             for (int Y = 0; Y < n; Y++)
                 for (int X = 0; X < n; X++)
                 {
-                    var (fx, fy) = m.FrameToSource((X - 0.5) / 2, (Y - 0.5) / 2, cf, 0);
-                    double sx = cs + k * fx, sy = cs + k * fy;
+                    double dx = (X - 0.5) / 2 - cf, dy = (Y - 0.5) / 2 - cf;
+                    double sx = cs + k * (cos * dx - sin * dy + m.Tx), sy = cs + k * (sin * dx + cos * dy + m.Ty);
                     grid[(Y * n + X) * 2] = (float)(sx * 2 / (s - 1) - 1);
                     grid[(Y * n + X) * 2 + 1] = (float)(sy * 2 / (source.shape[1] - 1) - 1);
                 }
