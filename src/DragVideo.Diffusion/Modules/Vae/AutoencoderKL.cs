@@ -52,10 +52,13 @@ public sealed class AutoencoderKL : Module<Tensor, Tensor>
     {
         ArgumentNullException.ThrowIfNull(images);
         CheckImages(images, nameof(images));
-        using var scope = NewDisposeScope();
-        var h = encoder.call(images);
-        var moments = quant_conv is null ? h : quant_conv.call(h);
-        return new DiagonalGaussian(moments);
+        Tensor moments;
+        using (var scope = NewDisposeScope())
+        {
+            var h = encoder.call(images);
+            moments = (quant_conv is null ? h : quant_conv.call(h)).MoveToOuterDisposeScope();
+        }
+        using (moments) return new DiagonalGaussian(moments);
     }
 
     /// <summary>Decodes unscaled latents <c>[N, 4, h, w]</c> to images <c>[N, 3, h·f, w·f]</c> (roughly [−1, 1], not clamped).</summary>
