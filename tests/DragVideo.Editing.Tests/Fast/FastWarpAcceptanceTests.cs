@@ -23,3 +23,22 @@ public sealed class FastWarpAcceptanceTests
         report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
     }
 }
+
+/// <summary>The acceptance figures on a real clip (vtest.avi), with a static-scene propagator.</summary>
+public sealed class FastWarpRealClipTests
+{
+    public FastWarpRealClipTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    public async Task Real_clip_drag_lands_within_two_pixels_and_leaves_the_outside_untouched()
+    {
+        using var clip = RealClip.Load();
+        var editor = new FastWarpDragEditor(new StaticPropagator());
+        using var result = await editor.EditAsync(clip, RealClip.TripodRequest());
+        var report = new EditMetrics(new ConstantFlow(0, 0), options: new EditMetricsOptions { UseFlowForDragAccuracy = false })
+            .Measure(clip, result.EditedClip, result.Instruction);
+        report.MeanInitialDragDistance.Should().BeInRange(20, 40);
+        report.MeanDragDistance.Should().BeLessThanOrEqualTo(2.0);
+        report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
+    }
+}
