@@ -56,7 +56,6 @@ public static class CacheKey
         hash.AppendData(Encoding.UTF8.GetBytes(cpu.dtype.ToString()));
         hash.AppendData(MemoryMarshal.AsBytes(cpu.shape.AsSpan()));
         if (cpu.numel() == 0) return;
-        using var bytes = cpu.flatten().view(ScalarType.Byte);
-        hash.AppendData(bytes.data<byte>().ToArray());
+        hash.AppendData(cpu.bytes);
     }
 }
