@@ -38,7 +38,7 @@ internal static class TinyMotionUnet
         {
             float cx = 4 + f * 0.8f, cy = 8;
             var blob = exp(-((xs - cx).pow(2) + (ys - cy).pow(2)) / 6f);
-            var channels = stack(new[] { blob * 2 - 0.5f, (xs / size) - 0.5f, (ys / size) * 0.5f, blob.neg() + 0.3f }, 0);
+            var channels = stack(new[] { blob * 2 - 0.5f, (xs / size - 0.5f).expand(size, size), (ys / size * 0.5f).expand(size, size), blob.neg() + 0.3f }, 0);
             list.Add(channels);
         }
         return stack(list, 1).unsqueeze(0).MoveToOuterDisposeScope(); // [1, 4, F, h, w]
