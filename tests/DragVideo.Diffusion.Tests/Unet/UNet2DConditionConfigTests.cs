@@ -93,3 +93,21 @@ public class UNet2DConditionConfigTests
         act.Should().Throw<ArgumentException>().WithMessage("*block_out_channels*");
     }
 }
+
+public class FreshlyBuiltUnetTests
+{
+    [Fact]
+    public void A_freshly_built_video_unet_has_unit_norm_weights_and_predicts_finite_noise()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var config = UNet2DConditionConfig.FromJsonFile(Fixtures.PathOf("unet2d", "config.json"));
+        using var model = new UNetMotionModel(config, new MotionAdapterConfig { BlockOutChannels = new[] { 32, 64 }, MotionNumAttentionHeads = 2 });
+        foreach (var (name, p) in model.named_parameters().Where(kv => kv.name.Contains("norm") && kv.name.EndsWith(".weight", StringComparison.Ordinal)))
+            p.eq(1).all().item<bool>().Should().BeTrue($"{name} must start at 1 as in PyTorch");
+
+        var noise = model.PredictNoise(TorchSharp.torch.randn(new long[] { 1, 4, 2, 8, 8 }), TorchSharp.torch.tensor(10L), TorchSharp.torch.randn(new long[] { 1, 7, 32 }));
+        noise.isfinite().all().item<bool>().Should().BeTrue();
+    }
+}
