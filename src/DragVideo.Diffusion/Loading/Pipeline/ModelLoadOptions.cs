@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Clip;
 using DragVideo.Diffusion.Modules.Motion;
 using static TorchSharp.torch;
 
@@ -45,6 +46,12 @@ public sealed record ModelLoadOptions
 
     /// <summary>Single-file U-Net attention heads per block, overriding the yaml (SD1.x default: 8).</summary>
     public int? AttentionHeads { get; init; }
+
+    /// <summary>
+    /// Single-file text-encoder settings the tensors cannot state (head count, token ids, activation). Sizes (vocab,
+    /// width, layers, positions) are read from the tensors. Null: SD1.5's CLIP ViT-L/14 text settings (12 heads).
+    /// </summary>
+    public ClipTextConfig? TextEncoderConfig { get; init; }
 
     /// <summary>Take the U-Net from the EMA weights of a single-file checkpoint that holds both (diffusers' extract_ema).</summary>
     public bool UseEma { get; init; }
