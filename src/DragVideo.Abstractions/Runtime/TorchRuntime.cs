@@ -56,10 +56,11 @@ public static class TorchRuntime
         {
             sb.Append("libLibTorchSharp was not found next to the app; the 'TorchSharp' package's native assets were not copied. ");
         }
-        else if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && LacksGlibcxx("GLIBCXX_3.4.32") && RequiresStrict(glue[0], "GLIBCXX_3.4.32"))
+        else if (RuntimeInformation.IsOSPlatform(OSPlatform.Linux) && LacksGlibcxx("GLIBCXX_3.4.32")
+                 && glue.FirstOrDefault(g => ElfVersionNeeds.HasStrictRequirement(g, "GLIBCXX_3.4.32")) is { } strict)
         {
             sb.Append("libLibTorchSharp.so requires GLIBCXX_3.4.32 but the system libstdc++ is older (e.g. Debian 12). ")
-              .Append("The DragVideo build step that marks this requirement weak did not run on ").Append(glue[0])
+              .Append("The DragVideo build step that marks this requirement weak did not run on ").Append(strict)
               .Append(": rebuild the app with the DragVideo packages referenced (their buildTransitive targets patch the copy), ")
               .Append("or run on a distribution with GCC 13's libstdc++. ");
         }
@@ -80,14 +81,6 @@ public static class TorchRuntime
             if (File.Exists(c)) return !Contains(File.ReadAllBytes(c), Encoding.ASCII.GetBytes(version + "\0"));
         }
         return false;
-    }
-
-    private static bool RequiresStrict(string path, string version)
-    {
-        // Without parsing the ELF tables again, a requirement is assumed strict if the version string is present;
-        // the build step flips only a flag, so this is a hint, not proof.
-        try { return Contains(File.ReadAllBytes(path), Encoding.ASCII.GetBytes(version + "\0")); }
-        catch (IOException) { return false; }
     }
 
     private static bool Contains(byte[] haystack, byte[] needle) => haystack.AsSpan().IndexOf(needle) >= 0;
