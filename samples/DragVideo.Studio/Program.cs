@@ -1,3 +1,4 @@
+using DragVideo;
 using DragVideo.Studio.Api;
 using DragVideo.Studio.Engine;
 using DragVideo.Studio.Hosting;

@@ -15,8 +15,12 @@ public static class RequestMapper
     /// <summary>Builds and validates the request.</summary>
     /// <exception cref="StudioApiException">a missing field or too many items (400).</exception>
     /// <exception cref="InvalidDragRequestException">the request does not fit the clip.</exception>
+    /// <remarks>
+    /// Key-frame masks are segmented without growth: the propagator grows every frame's mask by the radius
+    /// (PropagationOptions.Radius), so growing here too would count it twice.
+    /// </remarks>
     public static DragRequest ToDragRequest(IReadOnlyList<KeyframeDto>? keyframes, string? prompt, VideoClip clip,
-        int radius, IStudioEngine engine)
+        IStudioEngine engine)
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(engine);
@@ -24,7 +28,6 @@ public static class RequestMapper
             throw StudioApiException.BadRequest("keyframes", "Add at least one handle → target pair (click a handle, then its target).");
         if (keyframes.Count > MaxKeyframes)
             throw StudioApiException.BadRequest("keyframes", $"At most {MaxKeyframes} key frames.");
-        if (radius is < 0 or > 200) throw StudioApiException.BadRequest("radius", "radius must be 0 … 200 pixels.");
         var list = new List<KeyframeDrag>(keyframes.Count);
         for (int k = 0; k < keyframes.Count; k++)
         {
@@ -52,7 +55,7 @@ public static class RequestMapper
                 foreach (var (pt, i) in pos.Select((p, i) => (p, i)))
                     if (!pt.IsInside(clip.Width, clip.Height))
                         throw StudioApiException.BadRequest($"{at}.mask.positive[{i}]", "click is outside the frame.");
-                mask = engine.Segment(clip, kf.Frame, pos, neg, radius);
+                mask = engine.Segment(clip, kf.Frame, pos, neg, radius: 0);
             }
             else if (neg.Count > 0)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using DragVideo.Studio.Clips;
+using DragVideo.Studio.Engine;
 using DragVideo.Studio.Hosting;
 using DragVideo.Studio.Imaging;
 using DragVideo.Studio.Runs;
@@ -38,6 +39,7 @@ public static class StudioEndpoints
         api.MapPost("/clips", async (HttpContext http) =>
         {
             var session = studio.Sessions.GetOrCreate(http);
+            await RefuseOversizedUploadAsync(http, studio.Options.MaxUploadBytes).ConfigureAwait(false);
             if (!http.Request.HasFormContentType)
                 throw StudioApiException.BadRequest("video", "Send the video as multipart/form-data in a field named 'video'.");
             var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
@@ -115,7 +117,8 @@ public static class StudioEndpoints
             {
                 var result = await Task.Run(() =>
                 {
-                    var request = RequestMapper.ToDragRequest(body.Keyframes, null, clip.Clip, body.Radius, studio.Engine);
+                    if (body.Radius is < 0 or > 200) throw StudioApiException.BadRequest("radius", "radius must be 0 … 200 pixels.");
+                    var request = RequestMapper.ToDragRequest(body.Keyframes, null, clip.Clip, studio.Engine);
                     var instruction = studio.Engine.Propagate(clip.Clip, request, body.Radius, http.RequestAborted);
                     using (var overlay = studio.Engine.RenderOverlay(clip.Clip, instruction))
                         studio.Engine.WriteMp4(overlay, clip.PreviewVideoPath);
@@ -140,7 +143,7 @@ public static class StudioEndpoints
             parameters.Validate();
             if (body.Prompt is { Length: > 500 }) throw StudioApiException.BadRequest("prompt", "The prompt is limited to 500 characters.");
             if (session.ActiveRun is { IsFinished: false } active) throw new StudioBusyException(active.Id);
-            var request = RequestMapper.ToDragRequest(body.Keyframes, body.Prompt, clip.Clip, parameters.Radius, studio.Engine);
+            var request = RequestMapper.ToDragRequest(body.Keyframes, body.Prompt, clip.Clip, studio.Engine);
             var run = studio.Runs.Start(session, clip.Id, Path.Combine(clip.Folder, "runs"),
                 (r, progress, ct) => EditWork.RunAsync(studio, clip, r, request, parameters, progress, ct));
             return Results.Json(new RunStartedDto(run.Id, $"/api/runs/{run.Id}/events", $"/api/runs/{run.Id}/cancel",
@@ -213,6 +216,24 @@ public static class StudioEndpoints
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
             throw;
         }
+    }
+
+    /// <summary>
+    /// An upload whose declared length is over the limit gets a 413 JSON answer. A browser or HTTP client only reads an
+    /// answer after it has sent its body, so a moderately oversized body is drained first (a huge one is cut off).
+    /// </summary>
+    private static async Task RefuseOversizedUploadAsync(HttpContext http, long maxUploadBytes)
+    {
+        long envelope = maxUploadBytes + 1024 * 1024;
+        if (http.Request.ContentLength is not { } length || length <= envelope) return;
+        if (length <= Math.Max(4 * envelope, 64L * 1024 * 1024)
+            && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = null;
+            var buffer = new byte[81920];
+            while (await http.Request.Body.ReadAsync(buffer, http.RequestAborted).ConfigureAwait(false) > 0) { }
+        }
+        throw new BadHttpRequestException("upload too large", StatusCodes.Status413PayloadTooLarge);
     }
 
     private static ClipInfoDto Describe(StudioClip c) =>

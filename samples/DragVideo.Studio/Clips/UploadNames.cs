@@ -25,16 +25,16 @@ public static class UploadNames
         bool space = false;
         foreach (var rune in last.EnumerateRunes())
         {
+            if (Rune.IsWhiteSpace(rune)) // before the control check: a tab is both
+            {
+                space = sb.Length > 0;
+                continue;
+            }
             var cat = Rune.GetUnicodeCategory(rune);
             if (cat is System.Globalization.UnicodeCategory.Control or System.Globalization.UnicodeCategory.Format
                 or System.Globalization.UnicodeCategory.Surrogate or System.Globalization.UnicodeCategory.PrivateUse
                 or System.Globalization.UnicodeCategory.OtherNotAssigned)
                 continue;
-            if (Rune.IsWhiteSpace(rune))
-            {
-                space = sb.Length > 0;
-                continue;
-            }
             if (space) { sb.Append(' '); space = false; }
             if (sb.Length + rune.Utf16SequenceLength > MaxLength) break;
             sb.Append(rune.ToString());

@@ -1,3 +1,4 @@
+using DragVideo.Studio.Api;
 using DragVideo.Studio.Sessions;
 
 namespace DragVideo.Studio.Runs;
