@@ -22,6 +22,12 @@ public interface INoiseScheduler
     /// <summary>Chooses <paramref name="inferenceSteps"/> inference timesteps.</summary>
     void SetTimesteps(int inferenceSteps);
 
+    /// <summary>
+    /// The timestep a reverse step from <paramref name="timestep"/> lands on (DDIM: t − T / inferenceSteps; may be
+    /// negative after the last step). Valid after <see cref="SetTimesteps"/>.
+    /// </summary>
+    long PreviousTimestep(long timestep) => timestep - TrainTimesteps / Math.Max(1, Timesteps.Count);
+
     /// <summary>ᾱ_t for a training timestep t (cumulative product of 1 − β).</summary>
     double AlphaCumprod(long timestep);
 

@@ -1,0 +1,65 @@
+using DragVideo.Diffusion.Modules.Attention;
+using DragVideo.Diffusion.Modules.Common;
+using DragVideo.Diffusion.Modules.Motion;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
+
+namespace DragVideo.Diffusion.Modules.Unet;
+
+/// <summary>
+/// diffusers <c>CrossAttnDownBlock2D</c>: per layer a <c>resnets.i</c> then a spatial transformer <c>attentions.i</c>
+/// (then, in the motion variant, <c>motion_modules.i</c>); each output is a skip; then the stride-2
+/// <c>downsamplers.0</c>, whose output is a skip too. <c>[N, C_in, H, W] → [N, C_out, H/2, W/2]</c>.
+/// </summary>
+internal class CrossAttnDownBlock2D : UNetDownBlock
+{
+    private readonly ModuleList<Transformer2DModel> attentions;
+    private readonly ModuleList<ResnetBlock2D> resnets;
+    private readonly ModuleList<TransformerTemporalModel>? motion_modules;
+    private readonly ModuleList<Downsample2D>? downsamplers;
+
+    /// <summary>Creates the image block.</summary>
+    public CrossAttnDownBlock2D(string path, int inChannels, int outChannels, int numLayers, bool addDownsample, int downsamplePadding,
+        UNetBlockSettings s) : this(path, inChannels, outChannels, numLayers, addDownsample, downsamplePadding, s, null) { }
+
+    /// <summary>Creates the block, with motion modules when <paramref name="motion"/> is given.</summary>
+    protected CrossAttnDownBlock2D(string path, int inChannels, int outChannels, int numLayers, bool addDownsample, int downsamplePadding,
+        UNetBlockSettings s, MotionModuleOptions? motion) : base(nameof(CrossAttnDownBlock2D), path)
+    {
+        attentions = new ModuleList<Transformer2DModel>();
+        resnets = new ModuleList<ResnetBlock2D>();
+        for (int i = 0; i < numLayers; i++)
+        {
+            resnets.Add(s.Resnet(i == 0 ? inChannels : outChannels, outChannels));
+            attentions.Add(s.Transformer(outChannels));
+        }
+        motion_modules = BuildMotionModules(motion, outChannels, numLayers);
+        if (addDownsample)
+            downsamplers = new ModuleList<Downsample2D>(new Downsample2D(outChannels, useConv: true, outChannels, downsamplePadding));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override IEnumerable<(string Path, AttentionLayer Layer)> AttentionLayers() => InterleavedLayers(attentions, motion_modules);
+
+    /// <inheritdoc />
+    public override (Tensor Hidden, List<Tensor> Skips) Forward(Tensor hidden, UNetForwardContext ctx)
+    {
+        var skips = new List<Tensor>(resnets.Count + 1);
+        var h = hidden;
+        for (int i = 0; i < resnets.Count; i++)
+        {
+            h = resnets[i].forward(h, ctx.Temb);
+            h = attentions[i].forward(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = ApplyMotion(motion_modules, i, h, ctx);
+            skips.Add(h);
+        }
+        if (downsamplers is not null)
+        {
+            foreach (var d in downsamplers) h = d.forward(h);
+            skips.Add(h);
+        }
+        return (h, skips);
+    }
+}

@@ -1,0 +1,65 @@
+using DragVideo.Diffusion.Modules.Common;
+using DragVideo.Diffusion.Modules.Motion;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
+
+namespace DragVideo.Diffusion.Modules.Unet;
+
+/// <summary>
+/// diffusers <c>UpBlock2D</c>: per layer, concatenate the next skip (last first) on channels, <c>resnets.i</c>
+/// (→ <c>motion_modules.i</c> in the motion variant); then an optional nearest ×2 <c>upsamplers.0</c>.
+/// </summary>
+internal class UpBlock2D : UNetUpBlock
+{
+    private readonly ModuleList<ResnetBlock2D> resnets;
+    private readonly ModuleList<TransformerTemporalModel>? motion_modules;
+    private readonly ModuleList<Upsample2D>? upsamplers;
+
+    /// <summary>Creates the image block.</summary>
+    public UpBlock2D(string path, int inChannels, int prevOutputChannels, int outChannels, int numLayers, bool addUpsample, UNetBlockSettings s)
+        : this(path, inChannels, prevOutputChannels, outChannels, numLayers, addUpsample, s, null) { }
+
+    /// <summary>Creates the block, with motion modules when <paramref name="motion"/> is given.</summary>
+    protected UpBlock2D(string path, int inChannels, int prevOutputChannels, int outChannels, int numLayers, bool addUpsample,
+        UNetBlockSettings s, MotionModuleOptions? motion) : base(nameof(UpBlock2D), path)
+    {
+        resnets = new ModuleList<ResnetBlock2D>();
+        for (int i = 0; i < numLayers; i++)
+        {
+            int skipChannels = i == numLayers - 1 ? inChannels : outChannels;
+            int resnetIn = i == 0 ? prevOutputChannels : outChannels;
+            resnets.Add(s.Resnet(resnetIn + skipChannels, outChannels));
+        }
+        motion_modules = BuildMotionModules(motion, outChannels, numLayers);
+        if (addUpsample)
+            upsamplers = new ModuleList<Upsample2D>(new Upsample2D(outChannels, useConv: true, outChannels));
+        RegisterComponents();
+    }
+
+    /// <inheritdoc />
+    public override int ResnetCount => resnets.Count;
+
+    /// <inheritdoc />
+    public override bool HasUpsampler => upsamplers is not null;
+
+    /// <inheritdoc />
+    public override IEnumerable<(string Path, AttentionLayer Layer)> AttentionLayers() => InterleavedLayers(null, motion_modules);
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor hidden, IReadOnlyList<Tensor> skips, UNetForwardContext ctx, long[]? upsampleSize)
+    {
+        var h = hidden;
+        for (int i = 0; i < resnets.Count; i++)
+        {
+            var skip = skips[skips.Count - 1 - i];
+            h = torch.cat(new[] { h, skip }, dim: 1);
+            h = resnets[i].forward(h, ctx.Temb);
+            h = ApplyMotion(motion_modules, i, h, ctx);
+        }
+        if (upsamplers is not null)
+            foreach (var u in upsamplers) h = u.forward(h, upsampleSize);
+        return h;
+    }
+}

@@ -1,0 +1,38 @@
+namespace DragVideo.Diffusion.Schedulers;
+
+/// <summary>
+/// Settings of a DDIM inversion. Defaults are DragDiffusion's and the DragVideo paper's (§4.1): 50 DDIM steps,
+/// inverted to 0.75 of the schedule (<c>n_actual_inference_step = round(0.75 · 50) = 38</c>, i.e. timestep 741 for SD1.5).
+/// </summary>
+public sealed record DdimInversionOptions
+{
+    /// <summary>Number of DDIM inference steps of the full schedule (paper: 50).</summary>
+    public int InferenceSteps { get; init; } = 50;
+
+    /// <summary>Fraction of the schedule to invert, in (0, 1] (paper: 0.75). Ignored when <see cref="ActualSteps"/> is set.</summary>
+    public double Strength { get; init; } = 0.75;
+
+    /// <summary>Explicit number of inversion steps (overrides <see cref="Strength"/>), in [1, <see cref="InferenceSteps"/>].</summary>
+    public int? ActualSteps { get; init; }
+
+    /// <summary>Keep the latent and x̂₀ after every step in the result (memory grows with the step count).</summary>
+    public bool KeepIntermediates { get; init; }
+
+    /// <summary>
+    /// Number of inversion steps these options give: <see cref="ActualSteps"/>, or Python's
+    /// <c>round(Strength · InferenceSteps)</c> (half to even).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">a value is out of range.</exception>
+    public int ResolveActualSteps()
+    {
+        if (InferenceSteps < 1) throw new ArgumentOutOfRangeException(nameof(InferenceSteps), InferenceSteps, "Must be ≥ 1.");
+        if (ActualSteps is { } a)
+        {
+            if (a < 1 || a > InferenceSteps)
+                throw new ArgumentOutOfRangeException(nameof(ActualSteps), a, $"Must be in [1, {InferenceSteps}].");
+            return a;
+        }
+        if (!(Strength > 0 && Strength <= 1)) throw new ArgumentOutOfRangeException(nameof(Strength), Strength, "Must be in (0, 1].");
+        return Math.Max(1, (int)Math.Round(Strength * InferenceSteps, MidpointRounding.ToEven));
+    }
+}

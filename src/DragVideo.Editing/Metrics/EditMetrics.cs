@@ -1,0 +1,225 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DragVideo.Editing.Metrics;
+
+/// <summary>
+/// Weight-free quality metrics of a drag edit (docs/metrics.md): drag accuracy (where did the handle's content go?),
+/// temporal consistency (paper Eq. 8 plus a warp error), fidelity outside the editable mask (PSNR, MAE) and, when an
+/// <see cref="IClipImageEncoder"/> is supplied, CLIP consistency (paper Eq. 7).
+/// </summary>
+public sealed class EditMetrics
+{
+    private readonly IOpticalFlow _flow;
+    private readonly IClipImageEncoder? _clip;
+
+    /// <summary>Creates the metrics.</summary>
+    /// <param name="flow">optical flow for Eq. 8, the warp error and (optionally) drag accuracy.</param>
+    /// <param name="clipEncoder">CLIP image encoder for Eq. 7, or null to skip it.</param>
+    /// <param name="options">options (null = defaults); validated here.</param>
+    public EditMetrics(IOpticalFlow flow, IClipImageEncoder? clipEncoder = null, EditMetricsOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(flow);
+        _flow = flow;
+        _clip = clipEncoder;
+        Options = options ?? EditMetricsOptions.Default;
+        Options.Validate();
+    }
+
+    /// <summary>The options in use.</summary>
+    public EditMetricsOptions Options { get; }
+
+    /// <summary>Measures an edit.</summary>
+    /// <param name="original">the input clip, frames <c>[F, 3, H, W]</c> in [0, 1].</param>
+    /// <param name="edited">the edited clip, same shape.</param>
+    /// <param name="instruction">the per-frame instruction the edit followed (one entry per frame).</param>
+    /// <param name="cancellationToken">checked between frames.</param>
+    /// <exception cref="InvalidMediaException">the clips differ in shape.</exception>
+    /// <exception cref="ArgumentException">the instruction does not have one entry per frame of the clip's size.</exception>
+    public EditMetricsReport Measure(VideoClip original, VideoClip edited, PropagatedInstruction instruction,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(edited);
+        ArgumentNullException.ThrowIfNull(instruction);
+        if (!original.Frames.shape.SequenceEqual(edited.Frames.shape))
+            throw new InvalidMediaException($"the edited clip is [{string.Join(", ", edited.Frames.shape)}] but the original is [{string.Join(", ", original.Frames.shape)}]; metrics need clips of the same frame count and size.");
+        if (instruction.Frames.Count != original.FrameCount)
+            throw new ArgumentException($"the instruction has {instruction.Frames.Count} frames; the clip has {original.FrameCount}.", nameof(instruction));
+        for (int f = 0; f < instruction.Frames.Count; f++)
+        {
+            var m = instruction.Frames[f].Mask;
+            if (m.Width != original.Width || m.Height != original.Height)
+                throw new ArgumentException($"frame {f}: the mask is {m.Width}×{m.Height}; the clip is {original.Width}×{original.Height}.", nameof(instruction));
+        }
+        TorchRuntime.EnsureLoaded();
+
+        var (frameDistances, allDistances, initial) = DragAccuracy(original, edited, instruction, cancellationToken);
+        var (maxFlow, warpError) = Temporal(edited.Frames, cancellationToken);
+        double? origMaxFlow = null, origWarpError = null;
+        if (Options.IncludeOriginalReference)
+        {
+            var (a, b) = Temporal(original.Frames, cancellationToken);
+            origMaxFlow = a; origWarpError = b;
+        }
+        var (psnr, mae, outside) = Fidelity(original, edited, instruction);
+        double? clip = null, origClip = null;
+        if (_clip is not null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            clip = ClipConsistency(_clip, edited.Frames);
+            if (Options.IncludeOriginalReference) origClip = ClipConsistency(_clip, original.Frames);
+        }
+
+        return new EditMetricsReport(
+            MeanDragDistance: allDistances.Count == 0 ? 0 : allDistances.Average(),
+            MaxDragDistance: allDistances.Count == 0 ? 0 : allDistances.Max(),
+            MeanInitialDragDistance: initial.Count == 0 ? 0 : initial.Average(),
+            FrameDragDistances: frameDistances,
+            MeasuredPoints: allDistances.Count,
+            TemporalMaxFlow: maxFlow,
+            OriginalTemporalMaxFlow: origMaxFlow,
+            WarpError: warpError,
+            OriginalWarpError: origWarpError,
+            PsnrOutsideMask: psnr,
+            MaeOutsideMask: mae,
+            OutsideFraction: outside,
+            ClipConsistency: clip,
+            OriginalClipConsistency: origClip);
+    }
+
+    /// <summary>
+    /// Drag accuracy: per frame and visible pair, the handle's original content (a patch of the original frame) is
+    /// located in the edited frame — by the flow from original to edited frame and by patch search between handle and
+    /// target, keeping the candidate whose patch matches better — and its distance to the target is measured.
+    /// </summary>
+    private (double[] PerFrame, List<double> All, List<double> Initial) DragAccuracy(VideoClip original, VideoClip edited,
+        PropagatedInstruction instruction, CancellationToken ct)
+    {
+        int r = Options.PatchRadius, margin = Options.SearchMargin;
+        var perFrame = new double[original.FrameCount];
+        var all = new List<double>();
+        var initial = new List<double>();
+        for (int f = 0; f < original.FrameCount; f++)
+        {
+            ct.ThrowIfCancellationRequested();
+            var fi = instruction.Frames[f];
+            using var scope = NewDisposeScope();
+            var o = original.Frames[f];
+            var e = edited.Frames[f];
+            Tensor? flow = null;
+            double sum = 0; int n = 0;
+            for (int j = 0; j < fi.Pairs.Count; j++)
+            {
+                if (j < fi.Visible.Count && !fi.Visible[j]) continue;
+                var pair = fi.Pairs[j];
+                var template = PatchLocator.Patch(o, pair.Handle, r);
+                var best = PatchLocator.Search(e, template, r,
+                    (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - margin,
+                    (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - margin,
+                    (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + margin,
+                    (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
+                if (Options.UseFlowForDragAccuracy)
+                {
+                    flow ??= _flow.Compute(o, e);
+                    var candidate = FlowAt(flow, pair.Handle);
+                    if (candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
+                    {
+                        double ssd = PatchLocator.SsdAt(e, template, candidate, r);
+                        if (ssd < best.Ssd) best = new PatchLocator.Match(candidate, ssd);
+                    }
+                }
+                double d = best.Point.DistanceTo(pair.Target);
+                all.Add(d);
+                initial.Add(pair.Length);
+                sum += d; n++;
+            }
+            perFrame[f] = n == 0 ? 0 : sum / n;
+        }
+        return (perFrame, all, initial);
+    }
+
+    private static DragPoint FlowAt(Tensor flow, DragPoint p)
+    {
+        using var scope = NewDisposeScope();
+        int h = (int)flow.shape[1], w = (int)flow.shape[2];
+        var grid = torch.tensor(new[] { p.X * 2f / Math.Max(1, w - 1) - 1f, p.Y * 2f / Math.Max(1, h - 1) - 1f },
+            new long[] { 1, 1, 1, 2 }, device: flow.device);
+        var v = F.grid_sample(flow.unsqueeze(0).to_type(ScalarType.Float32), grid, mode: GridSampleMode.Bilinear,
+            padding_mode: GridSamplePaddingMode.Border, align_corners: true).reshape(2).to(CPU);
+        var d = v.data<float>().ToArray();
+        return new DragPoint(p.X + d[0], p.Y + d[1]);
+    }
+
+    /// <summary>
+    /// Paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c> — and the warp error
+    /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame.
+    /// </summary>
+    private (double MeanMaxFlow, double WarpError) Temporal(Tensor frames, CancellationToken ct)
+    {
+        int n = (int)frames.shape[0];
+        if (n < 2) return (0, 0);
+        double maxSum = 0, errSum = 0;
+        for (int t = 0; t + 1 < n; t++)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var a = frames[t];
+            var b = frames[t + 1];
+            var flow = _flow.Compute(a, b).to_type(ScalarType.Float32);
+            maxSum += flow.square().sum(dim: 0).sqrt().max().item<float>();
+            errSum += WarpError(a, b, flow);
+        }
+        return (maxSum / (n - 1), errSum / (n - 1));
+    }
+
+    /// <summary>Mean absolute difference between <paramref name="a"/> and <paramref name="b"/> warped back by the flow a→b.</summary>
+    internal static double WarpError(Tensor a, Tensor b, Tensor flow)
+    {
+        using var scope = NewDisposeScope();
+        int h = (int)a.shape[1], w = (int)a.shape[2];
+        var gx = torch.arange(w, dtype: ScalarType.Float32, device: a.device).reshape(1, w).expand(h, w) + flow[0];
+        var gy = torch.arange(h, dtype: ScalarType.Float32, device: a.device).reshape(h, 1).expand(h, w) + flow[1];
+        var valid = gx.ge(0).logical_and(gx.le(w - 1)).logical_and(gy.ge(0)).logical_and(gy.le(h - 1));
+        var grid = torch.stack(new[] { gx * (2f / Math.Max(1, w - 1)) - 1f, gy * (2f / Math.Max(1, h - 1)) - 1f }, 2).unsqueeze(0);
+        var warped = F.grid_sample(b.unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
+            padding_mode: GridSamplePaddingMode.Border, align_corners: true)[0];
+        var count = valid.sum().item<long>();
+        if (count == 0) return 0;
+        var err = (warped - a).abs().mean(new long[] { 0 }).masked_select(valid).sum().item<float>();
+        return err / count;
+    }
+
+    /// <summary>PSNR and MAE over pixels outside every frame's mask grown by <see cref="EditMetricsOptions.MaskDilation"/>.</summary>
+    private (double? Psnr, double? Mae, double OutsideFraction) Fidelity(VideoClip original, VideoClip edited, PropagatedInstruction instruction)
+    {
+        using var scope = NewDisposeScope();
+        var masks = torch.stack(instruction.Frames.Select(fi => fi.Mask.ToTensor()).ToArray(), 0).unsqueeze(1).to(original.Frames.device);
+        int d = Options.MaskDilation;
+        var grown = d == 0 ? masks : F.max_pool2d(masks, kernel_size: 2 * d + 1, stride: 1, padding: d);
+        var outside = grown.lt(0.5f).expand_as(original.Frames);
+        long count = outside.sum().item<long>();
+        double fraction = (double)count / outside.numel();
+        if (count == 0) return (null, null, 0);
+        var diff = (edited.Frames.to_type(ScalarType.Float64) - original.Frames.to_type(ScalarType.Float64)).masked_select(outside);
+        double mse = diff.square().mean().item<double>();
+        double mae = diff.abs().mean().item<double>();
+        double psnr = mse <= 0 ? Options.PsnrCap : Math.Min(Options.PsnrCap, 10 * Math.Log10(1.0 / mse));
+        return (psnr, mae, fraction);
+    }
+
+    /// <summary>Paper Eq. 7: mean cosine similarity of the CLIP embeddings of consecutive frames.</summary>
+    internal static double ClipConsistency(IClipImageEncoder encoder, Tensor frames)
+    {
+        using var scope = NewDisposeScope();
+        int n = (int)frames.shape[0];
+        if (n < 2) return 1;
+        var emb = encoder.EncodeImages(frames).to_type(ScalarType.Float32);
+        if (emb.dim() != 2 || emb.shape[0] != n)
+            throw new DragVideoException($"the CLIP image encoder returned [{string.Join(", ", emb.shape)}] for {n} frames; expected [{n}, D].");
+        var unit = F.normalize(emb, p: 2, dim: 1);
+        var cos = (unit[TensorIndex.Slice(0, n - 1)] * unit[TensorIndex.Slice(1, n)]).sum(1);
+        return cos.mean().item<float>();
+    }
+}

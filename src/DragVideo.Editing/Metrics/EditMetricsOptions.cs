@@ -1,0 +1,44 @@
+namespace DragVideo.Editing.Metrics;
+
+/// <summary>Options of <see cref="EditMetrics"/>. Immutable; defaults suit 256–512 px clips.</summary>
+public sealed record EditMetricsOptions
+{
+    /// <summary>The default options.</summary>
+    public static EditMetricsOptions Default { get; } = new();
+
+    /// <summary>
+    /// Pixels by which each frame's editable mask is grown before measuring fidelity outside it, so that the soft edge
+    /// of an edit is not counted as damage.
+    /// </summary>
+    public int MaskDilation { get; init; } = 8;
+
+    /// <summary>Half-size in pixels of the square patch that describes a handle's original content (patch 2r+1).</summary>
+    public int PatchRadius { get; init; } = 7;
+
+    /// <summary>
+    /// The handle's content is searched in the edited frame inside the bounding box of handle and target grown by this
+    /// many pixels (the content is expected somewhere between where it was and where it was dragged to).
+    /// </summary>
+    public int SearchMargin { get; init; } = 16;
+
+    /// <summary>PSNR reported for identical pixels (an infinite PSNR is capped to this, in dB).</summary>
+    public double PsnrCap { get; init; } = 100;
+
+    /// <summary>
+    /// Also locate the handle's content with the optical flow from the original to the edited frame, keeping whichever
+    /// of flow and patch matching explains the content better (patch matching alone when false).
+    /// </summary>
+    public bool UseFlowForDragAccuracy { get; init; } = true;
+
+    /// <summary>Also compute the temporal metrics of the original clip, as a reference (the paper compares with it).</summary>
+    public bool IncludeOriginalReference { get; init; } = true;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (MaskDilation < 0 || MaskDilation > 256) throw new ArgumentOutOfRangeException(nameof(MaskDilation), MaskDilation, "must be in 0 … 256.");
+        if (PatchRadius < 1 || PatchRadius > 64) throw new ArgumentOutOfRangeException(nameof(PatchRadius), PatchRadius, "must be in 1 … 64.");
+        if (SearchMargin < 0 || SearchMargin > 512) throw new ArgumentOutOfRangeException(nameof(SearchMargin), SearchMargin, "must be in 0 … 512.");
+        if (!(PsnrCap > 0) || double.IsInfinity(PsnrCap)) throw new ArgumentOutOfRangeException(nameof(PsnrCap), PsnrCap, "must be a finite number > 0.");
+    }
+}

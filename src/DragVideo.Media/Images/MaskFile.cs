@@ -1,0 +1,36 @@
+namespace DragVideo.Media;
+
+/// <summary>Reads and writes editable-region masks as grey images (white = inside).</summary>
+public static class MaskFile
+{
+    /// <summary>
+    /// Reads a mask image (any format ffmpeg reads); a pixel is inside when its luma is at least
+    /// <paramref name="threshold"/> of full scale (default one half).
+    /// </summary>
+    /// <exception cref="FileNotFoundException">the file does not exist.</exception>
+    /// <exception cref="InvalidMediaException">the file is empty, corrupt or not an image.</exception>
+    public static BinaryMask Read(string path, float threshold = 0.5f, CancellationToken cancellationToken = default)
+    {
+        if (!(threshold > 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be in (0, 1].");
+        var (bytes, w, h) = ImageFile.Decode(path, "gray", 1, cancellationToken);
+        float cut = threshold * 255f;
+        var values = new bool[bytes.Length];
+        for (int i = 0; i < bytes.Length; i++) values[i] = bytes[i] >= cut;
+        return new BinaryMask(w, h, values);
+    }
+
+    /// <summary>Writes the mask as a lossless 8-bit grey PNG (255 inside, 0 outside) via a temporary file.</summary>
+    /// <exception cref="ArgumentException">the path does not end in .png.</exception>
+    /// <exception cref="IOException">ffmpeg failed.</exception>
+    public static void Write(BinaryMask mask, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(mask);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.EndsWith(".png", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("masks are written as PNG (lossless); use a .png path.", nameof(path));
+        var bytes = new byte[mask.Width * mask.Height];
+        var v = mask.Values;
+        for (int i = 0; i < bytes.Length; i++) bytes[i] = v[i] ? (byte)255 : (byte)0;
+        ImageFile.WriteRaw(bytes, mask.Width, mask.Height, "gray", path, new[] { "-c:v", "png", "-pix_fmt", "gray" }, cancellationToken);
+    }
+}

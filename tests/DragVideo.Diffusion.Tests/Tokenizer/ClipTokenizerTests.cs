@@ -1,0 +1,110 @@
+using System.Text.Json;
+using DragVideo.Diffusion.Tokenizers;
+using DragVideo.Testing;
+
+namespace DragVideo.Diffusion.Tests.Tokenizer;
+
+public sealed class ClipTokenizerTests
+{
+    private static readonly Lazy<ClipTokenizer> Hf = new(() =>
+        ClipTokenizer.FromFolder(Fixtures.PathOf("tokenizer")));
+
+    private static readonly Lazy<List<Case>> Cases = new(LoadCases);
+
+    public sealed record Case(string Prompt, int[] Ids, int[] Ids77, string[] Tokens, bool FtfyChangesText);
+
+    private static List<Case> LoadCases()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.PathOf("tokenizer", "cases.json")));
+        return doc.RootElement.GetProperty("cases").EnumerateArray().Select(c => new Case(
+            c.GetProperty("prompt").GetString()!,
+            c.GetProperty("ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            c.GetProperty("ids_77").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            c.GetProperty("tokens").EnumerateArray().Select(e => e.GetString()!).ToArray(),
+            c.GetProperty("ftfy_changes_text").GetBoolean())).ToList();
+    }
+
+    public static TheoryData<int> CaseIndices()
+    {
+        var data = new TheoryData<int>();
+        for (int i = 0; i < LoadCases().Count; i++) data.Add(i);
+        return data;
+    }
+
+    [Fact]
+    public void Fixture_has_all_41_reference_cases_including_the_4_where_ftfy_matters()
+    {
+        Cases.Value.Should().HaveCount(41);
+        Cases.Value.Count(c => c.FtfyChangesText).Should().Be(4);
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseIndices))]
+    public void Encode_equals_reference_ids(int index)
+    {
+        var c = Cases.Value[index];
+        Hf.Value.Encode(c.Prompt).Should().Equal(c.Ids, $"prompt {c.Prompt}");
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseIndices))]
+    public void EncodePadded_equals_reference_77_ids(int index)
+    {
+        var c = Cases.Value[index];
+        Hf.Value.EncodePadded(c.Prompt).Should().Equal(c.Ids77, $"prompt {c.Prompt}");
+    }
+
+    [Theory]
+    [MemberData(nameof(CaseIndices))]
+    public void Tokenize_equals_reference_bpe_strings(int index)
+    {
+        var c = Cases.Value[index];
+        Hf.Value.Tokenize(c.Prompt).Should().Equal(c.Tokens[1..^1], $"prompt {c.Prompt}");
+    }
+
+    [Fact]
+    public void OpenAi_bpe_file_builds_the_same_vocabulary_as_vocab_json()
+    {
+        var openai = ClipTokenizer.FromOpenAiBpe(Fixtures.PathOf("tokenizer", "bpe_simple_vocab_16e6.txt.gz"));
+        openai.VocabularySize.Should().Be(49408);
+        openai.BosTokenId.Should().Be(49406);
+        openai.EosTokenId.Should().Be(49407);
+        foreach (var c in Cases.Value) openai.Encode(c.Prompt).Should().Equal(c.Ids, $"prompt {c.Prompt}");
+    }
+
+    [Fact]
+    public void EncodeBatch_gives_int64_rows_of_77_padded_with_eos()
+    {
+        using var t = Hf.Value.EncodeBatch(new[] { "a photo of a cat", "" });
+        t.shape.Should().Equal(2, 77);
+        t.dtype.Should().Be(TorchSharp.torch.ScalarType.Int64);
+        t[0, 0].item<long>().Should().Be(49406);
+        t[1, 1].item<long>().Should().Be(49407);
+        t[1, 76].item<long>().Should().Be(49407);
+    }
+
+    [Fact]
+    public void Decode_inverts_encode_for_plain_text()
+    {
+        var ids = Hf.Value.Encode("a photo of a cat");
+        Hf.Value.Decode(ids[1..^1]).Should().Be("a photo of a cat ");
+    }
+
+    [Fact]
+    public void Missing_folder_is_a_typed_load_error()
+    {
+        var act = () => ClipTokenizer.FromFolder(Path.Combine(Path.GetTempPath(), "no-such-tokenizer-" + Guid.NewGuid()));
+        act.Should().Throw<ModelLoadException>();
+    }
+
+    [Theory]
+    [InlineData("&lt;b&gt; &amp;amp; &copy &#x41;&#66; &bogus;", "<b> & © ab &bogus;")]
+    [InlineData("\u201Cq\u201D \u2018s\u2019", "\"q\" 's'")]
+    [InlineData("\uFB01\uFB02 \uFF21\uFF22", "fifl ab")]
+    [InlineData("caf\u00C3\u00A9", "caf\u00E9")]
+    [InlineData("  A\t\nB  ", "a b")]
+    public void Clean_applies_ftfy_fixes_html_unescape_whitespace_and_lower_case(string input, string expected)
+    {
+        ClipTextCleaner.Clean(input).Should().Be(expected);
+    }
+}
