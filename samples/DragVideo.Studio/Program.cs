@@ -50,8 +50,11 @@ builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
 });
 // Bad JSON or a wrong content type surfaces as an exception the error middleware turns into a JSON 400 / 415.
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-builder.Services.ConfigureHttpJsonOptions(j => j.SerializerOptions.NumberHandling =
-    System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals);
+builder.Services.ConfigureHttpJsonOptions(j =>
+{
+    j.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
+    j.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+});
 builder.Logging.SetMinimumLevel(LogLevel.Information);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 

@@ -76,6 +76,10 @@ public sealed class RequestMapperTests : IDisposable
     public void Errors_map_to_statuses_and_unknown_errors_hide_their_details()
     {
         ApiErrorText.Map(new InvalidMediaException("not a video"), 1).Should().Be((400, new ApiError("invalid-media", "not a video")));
+        ApiErrorText.Map(new InvalidMediaException("the file has no video stream", "/srv/work/uploads/abc.upload"), 1).Body.Message
+            .Should().Be("Not a readable video: the file has no video stream.");
+        ApiErrorText.Map(new InvalidMediaException("not a readable video: /w/u.upload: Invalid data", "/w/u.upload"), 1).Body.Message
+            .Should().Be("Not a readable video: Invalid data.");
         ApiErrorText.Map(new StudioBusyException("r1"), 1).Status.Should().Be(409);
         ApiErrorText.Map(new StudioBusyException("r1"), 1).Body.Error.Should().Be("busy");
         ApiErrorText.Map(new InvalidDragRequestException("keyframes", "bad"), 1).Body.Field.Should().Be("keyframes");
