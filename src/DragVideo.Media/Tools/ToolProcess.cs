@@ -81,6 +81,7 @@ internal sealed class ToolProcess : IDisposable
         }
         catch (IOException) { }
         catch (ObjectDisposedException) { }
+        catch (InvalidOperationException) { }
     }
 
     public void Dispose()

@@ -66,7 +66,7 @@ public static class MediaProbe
         p.Output.CopyTo(buffer);
         int code = p.WaitForExit(ct);
         if (code != 0)
-            throw new InvalidMediaException($"not a readable video: {Reason(p.ErrorTail)}", path);
+            throw new InvalidMediaException($"not a readable video: {Reason(p.ErrorTail.Replace(path + ": ", string.Empty, StringComparison.Ordinal))}", path);
         try
         {
             return JsonDocument.Parse(buffer.ToArray());

@@ -144,6 +144,17 @@ public class DragRequestJsonTests : IDisposable
     }
 
     [Fact]
+    public void One_bit_png_mask_is_unpacked_most_significant_bit_first()
+    {
+        File.WriteAllBytes(Path.Combine(_dir, "m.png"), TestPng.OneBit(W, H, (x, y) => x % 3 == 0 && y < 5));
+        var mask = Parse($$$$$"""{"keyframes":[{"frame":0,"pairs":[{{{{{Pair}}}}}],"mask":"m.png"}]}""", _dir).Keyframes[0].Mask!;
+        mask.Count.Should().Be(22 * 5);
+        mask[63, 4].Should().BeTrue();
+        mask[62, 4].Should().BeFalse();
+        mask[0, 5].Should().BeFalse();
+    }
+
+    [Fact]
     public void Rgba_png_mask_treats_transparent_pixels_as_outside()
     {
         File.WriteAllBytes(Path.Combine(_dir, "m.png"), TestPng.Rgba(W, H, (x, y) => (255, 0, 0, y < 10 ? 255 : 0)));
@@ -248,6 +259,13 @@ internal static class TestPng
             }
         });
     }
+
+    public static byte[] OneBit(int w, int h, Func<int, int, bool> on) =>
+        Build(w, h, 1, 0, (w + 7) / 8, (row, y) =>
+        {
+            Array.Clear(row);
+            for (int x = 0; x < w; x++) if (on(x, y)) row[x / 8] |= (byte)(0x80 >> (x % 8));
+        });
 
     public static byte[] Rgba(int w, int h, Func<int, int, (int R, int G, int B, int A)> value) =>
         Build(w, h, 8, 6, w * 4, (row, y) =>

@@ -1,0 +1,52 @@
+using System.Runtime.CompilerServices;
+using static TorchSharp.torch;
+
+namespace DragVideo.Tracking.Imaging;
+
+/// <summary>
+/// A managed copy of an image <c>[C, H, W]</c> (row-major planes) for per-point work where TorchSharp's per-call cost
+/// would dominate (sparse Lucas–Kanade on a few dozen points). Bilinear sampling clamps to the border.
+/// </summary>
+internal sealed class HostImage
+{
+    public HostImage(int channels, int height, int width, float[] data)
+    {
+        Channels = channels;
+        Height = height;
+        Width = width;
+        Data = data;
+    }
+
+    public int Channels { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public float[] Data { get; }
+
+    /// <summary>Copies <paramref name="t"/> <c>[1, C, H, W]</c> or <c>[C, H, W]</c> to managed memory.</summary>
+    public static HostImage FromTensor(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        var x = t.dim() == 4 ? t[0] : t;
+        x = x.to(CPU).to_type(ScalarType.Float32).contiguous();
+        return new HostImage((int)x.shape[0], (int)x.shape[1], (int)x.shape[2], x.data<float>().ToArray());
+    }
+
+    /// <summary>
+    /// Bilinear sample of every channel at (x, y) into <paramref name="dst"/>[offset + c·stride] (border clamped).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Sample(float x, float y, float[] dst, int offset, int stride)
+    {
+        x = Math.Clamp(x, 0, Width - 1);
+        y = Math.Clamp(y, 0, Height - 1);
+        int x0 = Math.Min((int)x, Width - 2 < 0 ? 0 : Width - 2), y0 = Math.Min((int)y, Height - 2 < 0 ? 0 : Height - 2);
+        int x1 = Math.Min(x0 + 1, Width - 1), y1 = Math.Min(y0 + 1, Height - 1);
+        float fx = x - x0, fy = y - y0;
+        float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+        int plane = Width * Height;
+        int i00 = y0 * Width + x0, i01 = y0 * Width + x1, i10 = y1 * Width + x0, i11 = y1 * Width + x1;
+        var d = Data;
+        for (int c = 0, p = 0; c < Channels; c++, p += plane)
+            dst[offset + c * stride] = w00 * d[p + i00] + w01 * d[p + i01] + w10 * d[p + i10] + w11 * d[p + i11];
+    }
+}
