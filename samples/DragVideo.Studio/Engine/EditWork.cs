@@ -16,6 +16,9 @@ public static class EditWork
         EditParamsDto parameters, IProgress<EditProgress> progress, CancellationToken cancellationToken)
     {
         var engine = studio.Engine;
+        // Before any step the handles sit at their key-frame positions: the distance to beat is the mean drag length.
+        double initial = request.Keyframes.SelectMany(k => k.Pairs).Average(p => (double)p.Length);
+        progress.Report(new EditProgress(EditStage.Preparing, 0, 1, $"starting the {engine.BackendName} backend", MeanHandleDistance: initial));
         using var result = await engine.EditAsync(clip.Clip, request, parameters, progress, cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var metrics = engine.Metrics(clip.Clip, result.EditedClip, result.Instruction, cancellationToken);
