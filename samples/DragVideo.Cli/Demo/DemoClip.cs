@@ -19,7 +19,7 @@ internal static class DemoClip
     public const int Size = 256;
 
     /// <summary>Frames per second.</summary>
-    public const double Fps = 8;
+    public const double Fps = 6;
 
     /// <summary>Radius of the disc in pixels.</summary>
     public const int ObjectRadius = 40;
@@ -65,7 +65,8 @@ internal static class DemoClip
         return BinaryMask.FromFunction(Size, Size, (x, y) => (x - c.X) * (x - c.X) + (y - c.Y) * (y - c.Y) <= r * r);
     }
 
-    /// <summary>Builds the clip, float <c>[F, 3, 256, 256]</c> in [0, 1] at 8 fps. The caller owns it.</summary>
+    /// <summary>Builds the clip, float <c>[F, 3, 256, 256]</c> in [0, 1] at 6 fps (the paper's default sampling rate, so
+    /// re-reading the written mp4 with the default 6 key frames per second gives the same frames). The caller owns it.</summary>
     /// <param name="frames">frame count, 2 … 64.</param>
     public static VideoClip Build(int frames = DefaultFrames)
     {
@@ -75,21 +76,23 @@ internal static class DemoClip
         var gen = new Generator((ulong)Seed);
 
         // Background: multi-octave smooth noise tinted blue-green, plus soft diagonal stripes for structure.
-        var noise = Octaves(gen, Size, Size);
+        var luma = Octaves(gen, 1, Size, Size);
+        var chroma = Octaves(gen, 3, Size, Size);
+        var noise = luma * 0.75f + chroma * 0.25f;
         var yy = torch.arange(Size, dtype: ScalarType.Float32).reshape(Size, 1).expand(Size, Size);
         var xx = torch.arange(Size, dtype: ScalarType.Float32).reshape(1, Size).expand(Size, Size);
         var stripes = ((xx + yy) * (2 * MathF.PI / 37f)).sin() * 0.08f;
         var tint = torch.tensor(new[] { 0.35f, 0.55f, 0.65f }).reshape(3, 1, 1);
-        var background = (tint + (noise - 0.5f) * 0.6f + stripes.unsqueeze(0)).clamp(0f, 1f);
+        var background = (tint + (noise - 0.5f) * 1.2f + stripes.unsqueeze(0)).clamp(0f, 1f);
 
         // Object texture in the disc's own coordinates (it moves with the disc): warm noise + a checker pattern.
         int d = 2 * ObjectRadius + 1;
-        var objNoise = Octaves(gen, d, d);
+        var objNoise = Octaves(gen, 1, d, d) * 0.8f + Octaves(gen, 3, d, d) * 0.2f;
         var oy = torch.arange(d, dtype: ScalarType.Float32).reshape(d, 1).expand(d, d);
         var ox = torch.arange(d, dtype: ScalarType.Float32).reshape(1, d).expand(d, d);
         var checker = ((ox / 10f).floor() + (oy / 10f).floor()).remainder(2f) * 0.18f - 0.09f;
         var warm = torch.tensor(new[] { 0.85f, 0.45f, 0.25f }).reshape(3, 1, 1);
-        var objTex = (warm + (objNoise - 0.5f) * 0.5f + checker.unsqueeze(0)).clamp(0f, 1f);
+        var objTex = (warm + (objNoise - 0.5f) * 0.9f + checker.unsqueeze(0)).clamp(0f, 1f);
         var r2 = (ox - ObjectRadius).square() + (oy - ObjectRadius).square();
         var disc = r2.le(ObjectRadius * ObjectRadius).unsqueeze(0);
 
@@ -115,14 +118,14 @@ internal static class DemoClip
         return new DragRequest(new[] { first, end });
     }
 
-    /// <summary>Smooth noise in [0, 1], <c>[3, h, w]</c>: octaves at 1/32, 1/8 and 1/2 of the size, weights 1, ½, ¼.</summary>
-    private static Tensor Octaves(Generator gen, int h, int w)
+    /// <summary>Smooth noise in [0, 1], <c>[c, h, w]</c>: octaves at 1/32, 1/8 and 1/2 of the size, weights 1, ½, ¼.</summary>
+    private static Tensor Octaves(Generator gen, int c, int h, int w)
     {
-        var sum = torch.zeros(3, h, w);
+        var sum = torch.zeros(c, h, w);
         float weight = 1f, total = 0f;
         foreach (int div in new[] { 32, 8, 2 })
         {
-            var coarse = torch.rand(new long[] { 1, 3, Math.Max(2, h / div), Math.Max(2, w / div) }, generator: gen);
+            var coarse = torch.rand(new long[] { 1, c, Math.Max(2, h / div), Math.Max(2, w / div) }, generator: gen);
             var up = F.interpolate(coarse, new long[] { h, w }, mode: InterpolationMode.Bicubic, align_corners: true)[0];
             sum = sum + up * weight;
             total += weight;

@@ -1,3 +1,4 @@
+using DragVideo.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -14,6 +15,13 @@ public sealed class EditMetrics
     private readonly IOpticalFlow _flow;
     private readonly IClipImageEncoder? _clip;
 
+    /// <summary>Creates the metrics with the default weight-free flow (<see cref="PyramidalOpticalFlow"/>) and no CLIP encoder.</summary>
+    /// <param name="options">options (null = defaults); validated here.</param>
+    public EditMetrics(EditMetricsOptions? options = null)
+        : this(new PyramidalOpticalFlow(), null, options)
+    {
+    }
+
     /// <summary>Creates the metrics.</summary>
     /// <param name="flow">optical flow for Eq. 8, the warp error and (optionally) drag accuracy.</param>
     /// <param name="clipEncoder">CLIP image encoder for Eq. 7, or null to skip it.</param>
@@ -29,6 +37,11 @@ public sealed class EditMetrics
 
     /// <summary>The options in use.</summary>
     public EditMetricsOptions Options { get; }
+
+    /// <summary>Measures an edit with the default flow and options (see <see cref="Measure"/>).</summary>
+    public static EditMetricsReport Compute(VideoClip original, VideoClip edited, PropagatedInstruction instruction,
+        EditMetricsOptions? options = null, CancellationToken cancellationToken = default) =>
+        new EditMetrics(options).Measure(original, edited, instruction, cancellationToken);
 
     /// <summary>Measures an edit.</summary>
     /// <param name="original">the input clip, frames <c>[F, 3, H, W]</c> in [0, 1].</param>
@@ -154,7 +167,8 @@ public sealed class EditMetrics
 
     /// <summary>
     /// Paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c> — and the warp error
-    /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame.
+    /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame; both over the pixels
+    /// at least <see cref="EditMetricsOptions.FlowBorderMargin"/> from the edge.
     /// </summary>
     private (double MeanMaxFlow, double WarpError) Temporal(Tensor frames, CancellationToken ct)
     {
@@ -168,20 +182,34 @@ public sealed class EditMetrics
             var a = frames[t];
             var b = frames[t + 1];
             var flow = _flow.Compute(a, b).to_type(ScalarType.Float32);
-            maxSum += flow.square().sum(dim: 0).sqrt().max().item<float>();
-            errSum += WarpError(a, b, flow);
+            var interior = Interior(flow.shape[1], flow.shape[2], Options.FlowBorderMargin, flow.device);
+            maxSum += flow.square().sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
+            errSum += WarpError(a, b, flow, interior);
         }
         return (maxSum / (n - 1), errSum / (n - 1));
     }
 
-    /// <summary>Mean absolute difference between <paramref name="a"/> and <paramref name="b"/> warped back by the flow a→b.</summary>
-    internal static double WarpError(Tensor a, Tensor b, Tensor flow)
+    /// <summary>Bool <c>[H, W]</c>: pixels at least <paramref name="margin"/> from the edge (all pixels when the frame is too small).</summary>
+    private static Tensor Interior(long h, long w, int margin, Device device)
+    {
+        var m = torch.zeros(new long[] { h, w }, dtype: ScalarType.Bool, device: device);
+        if (h <= 2 * margin + 1 || w <= 2 * margin + 1) return m.fill_(true);
+        m[TensorIndex.Slice(margin, h - margin), TensorIndex.Slice(margin, w - margin)] = torch.tensor(true);
+        return m;
+    }
+
+    /// <summary>
+    /// Mean absolute difference between <paramref name="a"/> and <paramref name="b"/> warped back by the flow a→b, over
+    /// pixels whose flow stays inside the frame (and inside <paramref name="region"/> when given).
+    /// </summary>
+    internal static double WarpError(Tensor a, Tensor b, Tensor flow, Tensor? region = null)
     {
         using var scope = NewDisposeScope();
         int h = (int)a.shape[1], w = (int)a.shape[2];
         var gx = torch.arange(w, dtype: ScalarType.Float32, device: a.device).reshape(1, w).expand(h, w) + flow[0];
         var gy = torch.arange(h, dtype: ScalarType.Float32, device: a.device).reshape(h, 1).expand(h, w) + flow[1];
         var valid = gx.ge(0).logical_and(gx.le(w - 1)).logical_and(gy.ge(0)).logical_and(gy.le(h - 1));
+        if (region is not null) valid = valid.logical_and(region);
         var grid = torch.stack(new[] { gx * (2f / Math.Max(1, w - 1)) - 1f, gy * (2f / Math.Max(1, h - 1)) - 1f }, 2).unsqueeze(0);
         var warped = F.grid_sample(b.unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
             padding_mode: GridSamplePaddingMode.Border, align_corners: true)[0];

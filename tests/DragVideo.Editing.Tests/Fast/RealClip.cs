@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace DragVideo.Editing.Tests.Fast;
+
+/// <summary>
+/// The real test clip: the first 16 frames of OpenCV's <c>vtest.avi</c> (Debian package opencv-doc; pedestrians, static
+/// camera) decoded with ffmpeg to 256×192. Fails loudly when the file or ffmpeg is missing.
+/// </summary>
+internal static class RealClip
+{
+    public const string Path = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+    public const int Width = 256, Height = 192, Frames = 16;
+
+    /// <summary>The tripod's head, dragged 25 px right and 15 px up (≈ 29 px) within a box around the tripod.</summary>
+    public static DragRequest TripodRequest()
+    {
+        var pair = new DragPair(new DragPoint(168, 116), new DragPoint(193, 101));
+        var mask = BinaryMask.FromFunction(Width, Height, (x, y) => x >= 145 && x <= 215 && y >= 82 && y <= 165);
+        return new DragRequest(new[] { new KeyframeDrag(0, new[] { pair }, mask), new KeyframeDrag(Frames - 1, new[] { pair }, mask) });
+    }
+
+    public static VideoClip Load()
+    {
+        if (!File.Exists(Path))
+            throw new FileNotFoundException($"{Path} is missing: install it with 'sudo apt-get install -y opencv-doc'.", Path);
+        var psi = new ProcessStartInfo("ffmpeg")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "-loglevel", "error", "-i", Path, "-frames:v", Frames.ToString(), "-vf", $"scale={Width}:{Height}",
+                     "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
+            psi.ArgumentList.Add(a);
+        using var proc = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        var errTask = proc.StandardError.ReadToEndAsync();
+        using var ms = new MemoryStream();
+        proc.StandardOutput.BaseStream.CopyTo(ms);
+        proc.WaitForExit();
+        if (proc.ExitCode != 0) throw new InvalidOperationException("ffmpeg failed: " + errTask.Result);
+        var bytes = ms.ToArray();
+        int frameBytes = Width * Height * 3;
+        if (bytes.Length != frameBytes * Frames) throw new InvalidOperationException($"ffmpeg returned {bytes.Length} bytes; expected {frameBytes * Frames}.");
+        var frames = Enumerable.Range(0, Frames).Select(i => bytes.AsSpan(i * frameBytes, frameBytes).ToArray()).ToList();
+        return VideoClip.FromRgb24(frames, Width, Height, 10);
+    }
+}
