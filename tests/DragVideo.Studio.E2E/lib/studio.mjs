@@ -140,3 +140,13 @@ export function filesUnder(dir) {
     .filter((e) => e.isFile())
     .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)));
 }
+
+/** Loads a clip from the server's --videos folder through the page's picker. */
+export async function pickClip(page, name, { kps = 6, maxFrames = 12, size = 256 } = {}) {
+  await page.locator('#kps').fill(String(kps));
+  await page.locator('#max-frames').fill(String(maxFrames));
+  await page.locator('#size').selectOption(String(size));
+  await page.locator('#library').selectOption(name);
+  await page.locator('#load-library').click();
+  await page.waitForFunction(() => /frames, \d+×\d+/.test(document.getElementById('clip-info').textContent), null, { timeout: 60_000 });
+}

@@ -1,18 +1,18 @@
 // Acceptance: a run can be cancelled; while it runs a second run in the same session gets 409 "busy"; a cancelled run
 // leaves no files. The app is started with --step-delay-ms (a test-only pause after each editor step) so the fast
-// backend's run lasts long enough to cancel.
+// backend's run lasts long enough to cancel. The clip is picked from the folder given with --videos.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { clickFrame, filesUnder, launchBrowser, makeTestClip, startStudio, tempDir, uploadClip } from '../lib/studio.mjs';
+import { clickFrame, filesUnder, launchBrowser, makeTestClip, pickClip, startStudio, tempDir } from '../lib/studio.mjs';
 
 let studio, browser, clipDir, clip;
 
 before(async () => {
   clipDir = tempDir('studio-clip-');
   clip = makeTestClip(clipDir);
-  studio = await startStudio(['--step-delay-ms', '400']);
+  studio = await startStudio(['--step-delay-ms', '400', '--videos', clipDir]);
   browser = await launchBrowser();
 });
 
@@ -25,7 +25,7 @@ after(async () => {
 test('cancel stops a run, a second run meanwhile is refused as busy, and nothing is left on disk', { timeout: 180_000 }, async () => {
   const page = await browser.context.newPage();
   await page.goto(studio.url);
-  await uploadClip(page, clip, { maxFrames: 12 });
+  await pickClip(page, path.basename(clip), { maxFrames: 12 });
   await clickFrame(page, 'canvas-start', 96, 128);
   await clickFrame(page, 'canvas-start', 120, 128);
 
