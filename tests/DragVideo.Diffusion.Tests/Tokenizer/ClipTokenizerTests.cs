@@ -98,6 +98,19 @@ public sealed class ClipTokenizerTests
     }
 
     [Theory]
+    [InlineData("s\u00C3\u00B3", "s\u00F3")]
+    [InlineData("sch\u00C3\u00B6n", "sch\u00F6n")]
+    [InlineData("voil\u00C3 le travail", "voil\u00E0 le travail")]
+    [InlineData("\u00E2\u0153\u201D No problems", "\u2714 No problems")]
+    [InlineData("\u00E2\u20AC\u0153 like this \u00E2\u20AC\uFFFD", "\" like this \uFFFD")]
+    [InlineData("\u201CCAF\u00C9\u201D na\u00EFve Bront\u00EB\u2026", "\"CAF\u00C9\" na\u00EFve Bront\u00EB\u2026")]
+    [InlineData("\uFF2C\uFF2F\uFF35\uFF24\u3000\uFF2E\uFF2F\uFF29\uFF33\uFF25\uFF33", "LOUD NOISES")]
+    public void FixText_repairs_mojibake_like_ftfy_and_leaves_intended_accents_alone(string input, string expected)
+    {
+        ClipTextCleaner.FixText(input).Should().Be(expected);
+    }
+
+    [Theory]
     [InlineData("&lt;b&gt; &amp;amp; &copy &#x41;&#66; &bogus;", "<b> & © ab &bogus;")]
     [InlineData("\u201Cq\u201D \u2018s\u2019", "\"q\" 's'")]
     [InlineData("\uFB01\uFB02 \uFF21\uFF22", "fifl ab")]
