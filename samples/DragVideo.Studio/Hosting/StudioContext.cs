@@ -52,6 +52,10 @@ public sealed class StudioContext : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // Stop running edits first and let them unwind (they read the clips' tensors), then free everything.
+        var running = Sessions.All.Select(s => s.ActiveRun).OfType<Runs.StudioRun>().ToList();
+        foreach (var r in running) r.Cancel();
+        Task.WaitAll(running.Select(r => r.Completion).ToArray(), TimeSpan.FromSeconds(30));
         Sessions.Dispose();
         foreach (var dir in OwnsWorkFolder ? new[] { WorkFolder } : new[] { UploadsFolder, ClipsFolder })
         {

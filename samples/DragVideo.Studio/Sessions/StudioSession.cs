@@ -24,6 +24,14 @@ public sealed class StudioSession : IDisposable
     /// <summary>Server-generated id (the cookie value).</summary>
     public string Id { get; }
 
+    private static long _clock;
+
+    /// <summary>A logical time stamp of the last use (strictly increasing across sessions).</summary>
+    public long LastSeen { get; private set; } = Interlocked.Increment(ref _clock);
+
+    /// <summary>Marks the session as used now.</summary>
+    public void Touch() => LastSeen = Interlocked.Increment(ref _clock);
+
     /// <summary>Clips kept; adding more drops the oldest one not used by the active run.</summary>
     public int MaxClips { get; }
 
