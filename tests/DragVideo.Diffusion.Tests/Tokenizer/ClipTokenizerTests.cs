@@ -113,6 +113,7 @@ public sealed class ClipTokenizerTests
     [Theory]
     [InlineData("&lt;b&gt; &amp;amp; &copy &#x41;&#66; &bogus;", "<b> & © ab &bogus;")]
     [InlineData("\u201Cq\u201D \u2018s\u2019", "\"q\" 's'")]
+    [InlineData("&bigstar; &lang; P&EACUTE;REZ &ampx", "\u2605 \u27E8 p\u00E9rez &x")]
     [InlineData("\uFB01\uFB02 \uFF21\uFF22", "fifl ab")]
     [InlineData("caf\u00C3\u00A9", "caf\u00E9")]
     [InlineData("  A\t\nB  ", "a b")]
