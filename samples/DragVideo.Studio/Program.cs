@@ -60,16 +60,18 @@ builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 
 var app = builder.Build();
 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DragVideo.Studio");
-IStudioEngine engine;
+SdkStudioEngine engine;
 try
 {
+    if (options.UsesDiffusion) logger.LogInformation("Loading the diffusion model from {Model} and {Motion} …", options.ModelPath, options.MotionPath);
     engine = SdkStudioEngine.Create(options, app.Services.GetRequiredService<ILoggerFactory>());
 }
-catch (DragVideoException ex)
+catch (Exception ex) when (ex is DragVideoException or ArgumentException or IOException)
 {
     Console.Error.WriteLine($"error: {ex.Message}");
     return 1;
 }
+using var ownedEngine = engine;
 using var studio = new StudioContext(options, engine, logger);
 
 app.UseMiddleware<ApiErrorMiddleware>(studio);

@@ -1,3 +1,7 @@
+using DragVideo.Diffusion.Loading;
+using DragVideo.Editing;
+using DragVideo.Editing.Caching;
+using DragVideo.Editing.Drag;
 using DragVideo.Editing.Fast;
 using DragVideo.Editing.Metrics;
 using DragVideo.Media;
@@ -15,27 +19,66 @@ namespace DragVideo.Studio.Engine;
 /// propagation, DragVideo.Editing for the editors and the metrics. The editor is the fast weight-free backend unless the
 /// app was started with <c>--model</c> and <c>--motion</c>.
 /// </summary>
-public sealed class SdkStudioEngine : IStudioEngine
+public sealed class SdkStudioEngine : IStudioEngine, IDisposable
 {
     private readonly IMaskSegmenter _segmenter = new RegionGrowingSegmenter();
     private readonly IOpticalFlow _flow = new PyramidalOpticalFlow();
     private readonly Func<EditParamsDto, IVideoDragEditor> _editorFactory;
+    private readonly IDisposable[] _owned;
 
-    private SdkStudioEngine(string backendName, Func<EditParamsDto, IVideoDragEditor> editorFactory)
+    private SdkStudioEngine(string backendName, Func<EditParamsDto, IVideoDragEditor> editorFactory, params IDisposable[] owned)
     {
         BackendName = backendName;
         _editorFactory = editorFactory;
+        _owned = owned;
     }
 
-    /// <summary>Loads the native runtime and picks the backend from the start-up options.</summary>
+    /// <summary>
+    /// Loads the native runtime and picks the backend: with <c>--model</c>/<c>--motion</c> the weights are loaded once
+    /// here and every run builds a <see cref="VideoDragEditor"/> over them with that run's settings (sharing one
+    /// <see cref="EditCache"/>, so a second run on the same clip reuses its LoRA and inverted latents); otherwise the
+    /// fast weight-free <see cref="FastWarpDragEditor"/>.
+    /// </summary>
     /// <exception cref="NativeRuntimeException">TorchSharp's native libraries cannot be loaded.</exception>
+    /// <exception cref="ModelLoadException">the model or motion adapter cannot be loaded.</exception>
     public static SdkStudioEngine Create(StudioOptions options, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loggers);
         TorchRuntime.EnsureLoaded();
-        return new SdkStudioEngine(FastWarpDragEditor.BackendName,
-            p => new FastWarpDragEditor(new DragInstructionPropagator(Propagation(p.Radius))));
+        if (!options.UsesDiffusion)
+        {
+            return new SdkStudioEngine(FastWarpDragEditor.BackendName,
+                p => new FastWarpDragEditor(new DragInstructionPropagator(Propagation(p.Radius))));
+        }
+
+        var model = StableDiffusionLoader.Load(options.ModelPath!, new ModelLoadOptions { MotionAdapterPath = options.MotionPath, TokenizerPath = options.TokenizerPath });
+        var cache = new EditCache(new EditCacheOptions(), loggers.CreateLogger<EditCache>());
+        return new SdkStudioEngine("diffusion", p => new DragVideoBuilder()
+            .UseModel(model)
+            .UseOptions(DiffusionOptions(p))
+            .UsePropagationOptions(Propagation(p.Radius))
+            .UseCache(cache)
+            .UseLogger(loggers)
+            .Build(), cache, model);
+    }
+
+    /// <summary>The page's settings as the diffusion editor's options (paper Fig. 12 names → SDK records).</summary>
+    public static DragVideoOptions DiffusionOptions(EditParamsDto p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var o = new DragVideoOptions();
+        o.Lora = o.Lora with
+        {
+            Steps = p.LoraSteps,
+            LearningRate = p.LoraLr,
+            BatchFrames = p.LoraBatch,
+            Adapters = o.Lora.Adapters with { Rank = p.LoraRank },
+        };
+        o.TrainLora = p.LoraSteps > 0;
+        o.Inversion = o.Inversion with { Strength = p.InversionStrength };
+        o.Drag = o.Drag with { Steps = p.PixelSteps, LearningRate = p.LatentLr, MaskWeight = p.Lambda };
+        return o;
     }
 
     /// <inheritdoc />
@@ -81,7 +124,26 @@ public sealed class SdkStudioEngine : IStudioEngine
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        return _editorFactory(parameters).EditAsync(clip, request, progress, cancellationToken);
+        return EditWithAsync(_editorFactory(parameters), clip, request, progress, cancellationToken);
+    }
+
+    private static async Task<EditResult> EditWithAsync(IVideoDragEditor editor, VideoClip clip, DragRequest request,
+        IProgress<EditProgress> progress, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await editor.EditAsync(clip, request, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            (editor as IDisposable)?.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var d in _owned) d.Dispose();
     }
 
     /// <inheritdoc />

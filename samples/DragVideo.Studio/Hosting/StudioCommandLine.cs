@@ -8,7 +8,7 @@ public sealed class StudioUsageException(string message) : Exception(message);
 
 /// <summary>
 /// Parses the Studio's command line. Options: <c>--urls a;b</c> (Kestrel syntax), or <c>--host H</c> and
-/// <c>--port N</c> (default 127.0.0.1:5178); <c>--videos DIR</c>; <c>--model PATH --motion PATH</c>;
+/// <c>--port N</c> (default 127.0.0.1:5178); <c>--videos DIR</c>; <c>--model PATH --motion PATH [--tokenizer DIR]</c>;
 /// <c>--max-upload-mb N</c>; <c>--work-dir DIR</c>; <c>--step-delay-ms N</c> (tests). Both <c>--name value</c> and
 /// <c>--name=value</c> are accepted.
 /// </summary>
@@ -25,6 +25,7 @@ public static class StudioCommandLine
           --videos DIR           offer the videos in DIR (not its sub-folders) for picking in the page
           --model PATH           Stable Diffusion 1.5 weights (diffusers folder or .safetensors)
           --motion PATH          AnimateDiff motion adapter (needed with --model)
+          --tokenizer DIR        CLIP tokenizer folder (vocab.json, merges.txt) for a single-file --model checkpoint
           --max-upload-mb N      largest upload in MiB (default 200)
           --work-dir DIR         folder for clips and results while running (default: a new temp folder)
           --step-delay-ms N      test/demo only: pause N ms after each editor step (makes fast runs cancellable)
@@ -76,6 +77,10 @@ public static class StudioCommandLine
         if (motion is not null && !File.Exists(motion) && !Directory.Exists(motion))
             throw new StudioUsageException($"--motion: '{motion}' does not exist.");
 
+        values.TryGetValue("tokenizer", out var tokenizer);
+        if (tokenizer is not null && model is null) throw new StudioUsageException("--tokenizer only applies with --model.");
+        if (tokenizer is not null && !Directory.Exists(tokenizer)) throw new StudioUsageException($"--tokenizer: folder '{tokenizer}' does not exist.");
+
         long maxUpload = StudioOptions.DefaultMaxUploadBytes;
         if (values.TryGetValue("max-upload-mb", out var mb))
             maxUpload = checked(PositiveInt(mb, "max-upload-mb", 1, 100_000) * 1024L * 1024L);
@@ -83,7 +88,7 @@ public static class StudioCommandLine
         var delay = values.TryGetValue("step-delay-ms", out var d)
             ? TimeSpan.FromMilliseconds(PositiveInt(d, "step-delay-ms", 0, 60_000))
             : TimeSpan.Zero;
-        return new StudioOptions(urls, videos, model, motion, maxUpload, work, delay);
+        return new StudioOptions(urls, videos, model, motion, maxUpload, work, delay, TokenizerPath: tokenizer);
     }
 
     /// <summary>True when every URL binds to a loopback address only.</summary>
@@ -97,7 +102,7 @@ public static class StudioCommandLine
 
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
-        "host", "port", "urls", "videos", "model", "motion", "max-upload-mb", "work-dir", "step-delay-ms",
+        "host", "port", "urls", "videos", "model", "motion", "tokenizer", "max-upload-mb", "work-dir", "step-delay-ms",
     };
 
     private static IReadOnlyList<string> ParseUrls(Dictionary<string, string> values)

@@ -13,6 +13,7 @@ namespace DragVideo.Studio.Hosting;
 /// <param name="StepDelay">test/demo only (<c>--step-delay-ms</c>): pause after every reported editor step so a fast run
 /// can be watched or cancelled; zero in normal use.</param>
 /// <param name="MaxClipsPerSession">loaded clips kept per browser session; older ones are dropped.</param>
+/// <param name="TokenizerPath">CLIP tokenizer folder (vocab.json + merges.txt) for a single-file checkpoint (<c>--tokenizer</c>).</param>
 public sealed record StudioOptions(
     IReadOnlyList<string> Urls,
     string? VideosFolder = null,
@@ -21,7 +22,8 @@ public sealed record StudioOptions(
     long MaxUploadBytes = StudioOptions.DefaultMaxUploadBytes,
     string? WorkFolder = null,
     TimeSpan StepDelay = default,
-    int MaxClipsPerSession = 4)
+    int MaxClipsPerSession = 4,
+    string? TokenizerPath = null)
 {
     /// <summary>Default listening address: loopback only.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5178";
