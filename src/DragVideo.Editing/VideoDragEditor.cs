@@ -29,8 +29,9 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly List<IDisposable> _owned = new();
 
-    /// <summary>Creates the editor (prefer <c>DragVideoBuilder</c> or <c>services.AddDragVideo</c>).</summary>
+    /// <summary>Creates the editor (prefer <see cref="DragVideoBuilder"/> or <c>services.AddDragVideo</c>).</summary>
     /// <param name="components">U-Net, scheduler, VAE codec, prompt encoder.</param>
     /// <param name="propagator">carries key-frame instructions to every frame.</param>
     /// <param name="options">settings (validated here).</param>
@@ -253,9 +254,14 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>Makes the editor dispose <paramref name="resource"/> (e.g. a model it loaded) when it is disposed.</summary>
+    internal void Own(IDisposable resource) => _owned.Add(resource);
+
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var r in _owned) r.Dispose();
+        _owned.Clear();
         if (_ownsCache) _cache?.Dispose();
         _gate.Dispose();
     }

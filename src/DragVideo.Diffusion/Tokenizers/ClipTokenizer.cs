@@ -162,6 +162,12 @@ public sealed class ClipTokenizer
     }
 
     /// <summary>
+    /// Number of BPE tokens of <paramref name="text"/> without start/end tokens; more than
+    /// <c>DefaultContextLength − 2</c> (75) means <see cref="EncodePadded"/> will truncate it.
+    /// </summary>
+    public int CountTokens(string text) => Tokenize(text).Count;
+
+    /// <summary>
     /// Token ids of <paramref name="text"/> framed by the start and end tokens, unpadded and untruncated
     /// (<c>[49406] + SimpleTokenizer.encode(text) + [49407]</c>).
     /// </summary>

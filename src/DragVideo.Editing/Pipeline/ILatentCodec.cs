@@ -4,7 +4,7 @@ namespace DragVideo.Editing.Pipeline;
 
 /// <summary>
 /// Moves frames to and from the diffusion latent space (default: the Stable Diffusion VAE, see
-/// <c>VaeLatentCodec</c>). Implement it to use another autoencoder.
+/// <see cref="VaeLatentCodec"/>). Implement it to use another autoencoder.
 /// </summary>
 public interface ILatentCodec
 {

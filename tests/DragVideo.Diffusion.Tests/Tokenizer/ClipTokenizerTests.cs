@@ -84,6 +84,22 @@ public sealed class ClipTokenizerTests
     }
 
     [Fact]
+    public void Concurrent_encoding_gives_the_same_ids_as_sequential_encoding()
+    {
+        var tokenizer = ClipTokenizer.FromFolder(Fixtures.PathOf("tokenizer"));
+        var prompts = Enumerable.Range(0, 8).SelectMany(_ => Cases.Value.Select(c => c.Prompt)).ToArray();
+        var parallel = new int[prompts.Length][];
+        Parallel.For(0, prompts.Length, i => parallel[i] = tokenizer.EncodePadded(prompts[i]));
+        for (int i = 0; i < prompts.Length; i++) parallel[i].Should().Equal(Cases.Value[i % Cases.Value.Count].Ids77);
+    }
+
+    [Fact]
+    public void CountTokens_reports_content_tokens_so_callers_can_warn_about_truncation()
+    {
+        foreach (var c in Cases.Value) Hf.Value.CountTokens(c.Prompt).Should().Be(c.Ids.Length - 2, c.Prompt);
+    }
+
+    [Fact]
     public void Decode_inverts_encode_for_plain_text()
     {
         var ids = Hf.Value.Encode("a photo of a cat");

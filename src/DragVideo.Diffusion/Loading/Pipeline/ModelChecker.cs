@@ -54,7 +54,8 @@ public static class ModelChecker
         string? motion = null;
         try
         {
-            motion = StableDiffusionLoader.MotionPathFor(folder, ModelSourceKind.DiffusersFolder, options);
+            if (ModelSource.ClassNameOf(System.IO.Path.Combine(folder, "unet")) != "UNetMotionModel")
+                motion = StableDiffusionLoader.MotionPathFor(folder, ModelSourceKind.DiffusersFolder, options);
         }
         catch (ModelLoadException ex)
         {
@@ -90,7 +91,7 @@ public static class ModelChecker
         return cls switch
         {
             "UNet2DConditionModel" => Guard("unet", folder, p => CheckUnetFolder(p, options.MotionAdapterPath, options, ct)),
-            "UNetMotionModel" => ComponentCheck.Failed("unet", folder, new ModelLoadException("A saved UNetMotionModel folder is not supported; load the U-Net and the motion adapter folders instead.", folder)),
+            "UNetMotionModel" => Guard("unet", folder, p => CheckMotionUnetFolder(p, options, ct)),
             "MotionAdapter" => Guard("motion_adapter", folder, p => CheckMotionAdapter(p, options, ct)),
             "AutoencoderKL" => Guard("vae", folder, p => CheckVaeFolder(p, options, ct)),
             "CLIPTextModel" => Guard("text_encoder", folder, p => CheckTextFolder(p, options, ct)),
@@ -112,7 +113,18 @@ public static class ModelChecker
         try
         {
             if (!LdmKeyMapper.LooksLikeLdm(checkpoint.Keys))
+            {
+                if (!checkpoint.Keys.Any(k => k.Contains(".motion_modules.", StringComparison.Ordinal)))
+                {
+                    return new List<ComponentCheck>
+                    {
+                        ComponentCheck.Failed("file", file, new ModelLoadException(
+                            "The file is neither an SD1.x single-file checkpoint (model.diffusion_model.*) nor a motion module (*.motion_modules.*); " +
+                            "a diffusers component's weight file must be checked through its folder (with config.json).", file)),
+                    };
+                }
                 return new List<ComponentCheck> { Guard("motion_adapter", file, p => CheckMotionAdapter(p, options, ct)) };
+            }
 
             var list = new List<ComponentCheck>();
             LdmConvertedCheckpoint converted;
@@ -156,8 +168,28 @@ public static class ModelChecker
 
     private static readonly StateDictLoadOptions ClipOptional = new() { IgnoreUnexpected = k => ClipTextModel.OptionalStateDictKeys.Contains(k) };
 
+    private static ComponentCheck CheckMotionUnetFolder(string folder, ModelLoadOptions options, CancellationToken ct)
+    {
+        var (config, adapter, weights) = StableDiffusionLoader.ReadMotionUnetFolder(folder, options, ct);
+        try
+        {
+            using (adapter)
+            {
+                var combined = new Dictionary<string, Tensor>(weights, StringComparer.Ordinal);
+                foreach (var (k, v) in adapter.Tensors) combined.TryAdd(k, v);
+                return CheckModule("unet", adapter.Source, () => new UNetMotionModel(config, adapter.Config), combined, null,
+                    new[] { $"UNetMotionModel folder: {weights.Count} U-Net + {adapter.Tensors.Count} motion tensors" });
+            }
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
     private static ComponentCheck CheckUnetFolder(string folder, string? motionPath, ModelLoadOptions options, CancellationToken ct)
     {
+        if (ModelSource.ClassNameOf(folder) == "UNetMotionModel") return CheckMotionUnetFolder(folder, options, ct);
         var config = UNet2DConditionConfig.FromJsonFile(System.IO.Path.Combine(folder, "config.json"));
         var file = WeightFiles.Find(folder, options.Variant);
         var weights = CheckpointReader.Load(file, options.ReadOptions, ct);
