@@ -71,10 +71,15 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
         TorchRuntime.EnsureLoaded();
         var timings = new Dictionary<EditStage, TimeSpan>();
         var watch = Stopwatch.StartNew();
-        progress?.Report(new EditProgress(EditStage.Propagation, 0, 1, "propagating the drag to every frame"));
+        progress?.Report(new EditProgress(EditStage.Preparing, 1, 1, "request validated; propagating the drag to every frame"));
         var instruction = _propagator.Propagate(clip, request, ct);
         if (instruction.Frames.Count != clip.FrameCount)
             throw new DragVideoException($"the propagator returned {instruction.Frames.Count} frame instructions for a clip of {clip.FrameCount} frames.");
+        foreach (var fi in instruction.Frames)
+        {
+            if (fi.Mask.Width != clip.Width || fi.Mask.Height != clip.Height)
+                throw new DragVideoException($"the propagator returned a {fi.Mask.Width}×{fi.Mask.Height} mask for frame {fi.FrameIndex} of a {clip.Width}×{clip.Height} clip.");
+        }
         timings[EditStage.Propagation] = watch.Elapsed;
         progress?.Report(new EditProgress(EditStage.Propagation, 1, 1, "propagated"));
 
