@@ -36,6 +36,19 @@ public sealed record PropagationOptions
     /// <summary>Threshold applied to a warped (soft) mask. Default 0.5.</summary>
     public double MaskThreshold { get; init; } = 0.5;
 
+    /// <summary>
+    /// Mean absolute colour difference (images in [0, 1], smoothed over ~1 px) between a frame and the key frame warped
+    /// onto it above which a pixel counts as not visible in the key frame, so it does not inherit the key mask
+    /// (uncovered background behind a moving object). 0 disables the check. Default 0.08.
+    /// </summary>
+    public double MaskOcclusionThreshold { get; init; } = 0.08;
+
+    /// <summary>
+    /// Also warp each key mask by an affine motion fitted to the flow of the mask's interior and take the union with
+    /// the dense warp, so object edges do not lag where the dense flow blurs the motion boundary. Default true.
+    /// </summary>
+    public bool MaskAffineFit { get; init; } = true;
+
     /// <summary>Radius (px) of the morphological closing applied to each carried mask before growth. Default 2.</summary>
     public int MaskCloseRadius { get; init; } = 2;
 
@@ -59,6 +72,7 @@ public sealed record PropagationOptions
         if (!(ForwardBackwardThreshold > 0)) throw new ArgumentOutOfRangeException(nameof(ForwardBackwardThreshold), ForwardBackwardThreshold, "must be > 0.");
         if (!(AppearanceThreshold > 0) || AppearanceThreshold > 2) throw new ArgumentOutOfRangeException(nameof(AppearanceThreshold), AppearanceThreshold, "must be in (0, 2].");
         if (!(MaskThreshold > 0) || !(MaskThreshold < 1)) throw new ArgumentOutOfRangeException(nameof(MaskThreshold), MaskThreshold, "must be in (0, 1).");
+        if (MaskOcclusionThreshold < 0) throw new ArgumentOutOfRangeException(nameof(MaskOcclusionThreshold), MaskOcclusionThreshold, "must be ≥ 0.");
         if (MaskCloseRadius < 0) throw new ArgumentOutOfRangeException(nameof(MaskCloseRadius), MaskCloseRadius, "must be ≥ 0.");
         if (MaskSpeckleFraction < 0 || MaskSpeckleFraction >= 1) throw new ArgumentOutOfRangeException(nameof(MaskSpeckleFraction), MaskSpeckleFraction, "must be in [0, 1).");
         ArgumentNullException.ThrowIfNull(Tracker);

@@ -72,6 +72,13 @@ public sealed class DdimInversion
             throw new ArgumentException($"Latents have {latents.shape[1]} channels; the backbone expects {backbone.LatentChannels}.", nameof(latents));
         int actual = options.ResolveActualSteps();
         Scheduler.SetTimesteps(options.InferenceSteps);
+        if (options.TargetTimestep is { } target)
+        {
+            int index = Scheduler.Timesteps.Reverse().ToList().IndexOf(target);
+            if (index < 0)
+                throw new ArgumentException($"Target timestep {target} is not in the {options.InferenceSteps}-step schedule ({Scheduler.Timesteps[^1]} … {Scheduler.Timesteps[0]}).", nameof(options));
+            actual = index + 1;
+        }
         var ascending = Scheduler.Timesteps.Reverse().Take(actual).ToArray();
 
         var intermediates = new List<Tensor>();

@@ -15,6 +15,12 @@ public sealed record DdimInversionOptions
     /// <summary>Explicit number of inversion steps (overrides <see cref="Strength"/>), in [1, <see cref="InferenceSteps"/>].</summary>
     public int? ActualSteps { get; init; }
 
+    /// <summary>
+    /// Explicit timestep to invert to (overrides <see cref="Strength"/> and <see cref="ActualSteps"/>); must be one of
+    /// the schedule's timesteps, e.g. 741 for SD1.5 with 50 steps.
+    /// </summary>
+    public long? TargetTimestep { get; init; }
+
     /// <summary>Keep the latent and x̂₀ after every step in the result (memory grows with the step count).</summary>
     public bool KeepIntermediates { get; init; }
 

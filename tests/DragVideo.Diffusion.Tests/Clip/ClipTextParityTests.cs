@@ -99,6 +99,21 @@ public sealed class ClipTextParityTests : IDisposable
     }
 
     [Fact]
+    public void EncodePrompts_tokenizes_pads_to_77_and_returns_the_last_hidden_state()
+    {
+        using var scope = NewDisposeScope();
+        var tokenizer = DragVideo.Diffusion.Tokenizers.ClipTokenizer.FromFolder(Fixtures.PathOf("tokenizer"));
+        // The tiny model knows 1000 ids only, so give it a tokenizer-compatible config of the real vocabulary size.
+        using var model = new ClipTextModel(_model.Config with { VocabSize = 49408, EosTokenId = 49407 });
+        var embedding = model.EncodePrompts(tokenizer, new[] { "a photo of a cat", "best quality" });
+        embedding.shape.Should().Equal(2, 77, 32);
+        var ids = tokenizer.EncodeBatch(new[] { "a photo of a cat", "best quality" });
+        using var direct = model.Forward(ids);
+        TensorAssert.Close(embedding, direct.LastHiddenState, 0, 0);
+        embedding.requires_grad.Should().BeFalse();
+    }
+
+    [Fact]
     public void Forward_returns_the_last_hidden_state_and_rejects_bad_ids()
     {
         using var scope = NewDisposeScope();

@@ -94,6 +94,20 @@ public sealed class DdimInversionTests
     }
 
     [Fact]
+    public void Invert_to_a_target_timestep_runs_exactly_the_steps_up_to_it()
+    {
+        var inv = Sd15Inversion();
+        var fake = new FakeBackbone((x, t, call) => x * 0.1);
+        using var latents = zeros(new long[] { 1, 4, 1, 4, 4 });
+        using var result = inv.Invert(fake, latents, zeros(1, 77, 8), new DdimInversionOptions { TargetTimestep = 501 });
+        result.Timestep.Should().Be(501);
+        result.ActualSteps.Should().Be(26);
+        fake.Timesteps.Should().HaveCount(26);
+        var bad = () => inv.Invert(fake, latents, zeros(1, 77, 8), new DdimInversionOptions { TargetTimestep = 500 });
+        bad.Should().Throw<ArgumentException>().WithMessage("*500*");
+    }
+
+    [Fact]
     public void Invert_honours_cancellation_before_the_first_step()
     {
         var inv = Sd15Inversion();

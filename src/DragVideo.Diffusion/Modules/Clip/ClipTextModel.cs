@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Tokenizers;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -83,6 +84,23 @@ public sealed class ClipTextModel : Module<Tensor, Tensor>
         var pooled = PoolAtEnd(last, ids);
         return new ClipTextOutput(last.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope(),
             states.Select(s => s.alias().MoveToOuterDisposeScope()).ToArray());
+    }
+
+    /// <summary>
+    /// Tokenizes <paramref name="prompts"/> (padded with the end token to the context length) and encodes them without
+    /// gradients: the text embedding <c>[B, 77, D]</c> Stable Diffusion's U-Net conditions on.
+    /// </summary>
+    /// <param name="tokenizer">the model's tokenizer.</param>
+    /// <param name="prompts">one prompt per batch item.</param>
+    /// <param name="clipSkip">layers to skip (see <see cref="Forward"/>).</param>
+    public Tensor EncodePrompts(ClipTokenizer tokenizer, IReadOnlyList<string> prompts, int clipSkip = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(prompts);
+        using var noGrad = no_grad();
+        using var ids = tokenizer.EncodeBatch(prompts, Config.MaxPositionEmbeddings);
+        using var output = Forward(ids, clipSkip);
+        return output.LastHiddenState.alias();
     }
 
     private Tensor PoolAtEnd(Tensor last, Tensor ids)

@@ -224,19 +224,25 @@ public abstract class UNetConditionModelBase : nn.Module
         h = conv_in.forward(h);
         ctx.Capture("conv_in", h);
 
+        // One dispose scope per block: the block's intermediates are freed as soon as it is done (autograd keeps what
+        // it needs natively), so peak memory is one block's activations, not the whole network's.
         var skips = new List<Tensor> { h };
         for (int i = 0; i < down_blocks.Count; i++)
         {
+            using var blockScope = NewDisposeScope();
             var (next, blockSkips) = down_blocks[i].Forward(h, ctx);
             h = next;
             skips.AddRange(blockSkips);
             ctx.Capture($"down_blocks.{i}", h);
+            Promote(blockScope, blockSkips.Append(h), captures);
         }
 
         if (mid_block is not null)
         {
+            using var blockScope = NewDisposeScope();
             h = mid_block.Forward(h, ctx);
             ctx.Capture("mid_block", h);
+            Promote(blockScope, new[] { h }, captures);
         }
 
         var features = new Dictionary<int, Tensor>();
@@ -247,8 +253,13 @@ public abstract class UNetConditionModelBase : nn.Module
             var blockSkips = skips.GetRange(skips.Count - n, n);
             skips.RemoveRange(skips.Count - n, n);
             long[]? upsampleSize = forwardUpsampleSize && i < up_blocks.Count - 1 ? skips[^1].shape[2..] : null;
-            h = block.Forward(h, blockSkips, ctx, upsampleSize);
-            ctx.Capture($"up_blocks.{i}", h);
+            using (var blockScope = NewDisposeScope())
+            {
+                h = block.Forward(h, blockSkips, ctx, upsampleSize);
+                ctx.Capture($"up_blocks.{i}", h);
+                Promote(blockScope, new[] { h }, captures);
+            }
+            foreach (var used in blockSkips) if (!ReferenceEquals(used, h) && !IsCaptured(captures, used)) used.Dispose();
             if (upBlocks is not null && upBlocks.Contains(i)) features[i] = h;
             if (stopAfterUpBlock == i) return (null, features);
         }
@@ -279,6 +290,18 @@ public abstract class UNetConditionModelBase : nn.Module
                 throw new ArgumentOutOfRangeException(nameof(upBlocks), i, $"Up-block index must be in [0, {up_blocks.Count - 1}].");
         return upBlocks.Max();
     }
+
+    /// <summary>Moves the tensors a block hands on (and any new captures) from its scope to the enclosing one.</summary>
+    private static void Promote(DisposeScope blockScope, IEnumerable<Tensor> keep, Dictionary<string, Tensor>? captures)
+    {
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var all = captures is null ? keep : keep.Concat(captures.Values);
+        foreach (var t in all)
+            if (seen.Add(t) && blockScope.Contains(t)) blockScope.MoveToOuter(t);
+    }
+
+    private static bool IsCaptured(Dictionary<string, Tensor>? captures, Tensor t)
+        => captures is not null && captures.Values.Any(c => ReferenceEquals(c, t));
 
     private static void CaptureInto(Dictionary<string, Tensor>? captures, string name, Tensor value)
     {
