@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DragVideo.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +16,16 @@ namespace DragVideo.Editing.Fast;
 public sealed class FastWarpDragEditor : IVideoDragEditor
 {
     private readonly IInstructionPropagator _propagator;
+
+    /// <summary>
+    /// Creates the editor with the default weight-free propagator (<see cref="DragInstructionPropagator"/>: optical-flow
+    /// point tracks, propagated masks grown by 10 px and stretched along the drag) and <paramref name="options"/>.
+    /// </summary>
+    /// <param name="options">warp options (null = defaults); validated here.</param>
+    public FastWarpDragEditor(FastWarpOptions? options = null)
+        : this(new DragInstructionPropagator(), options)
+    {
+    }
 
     /// <summary>Creates the editor.</summary>
     /// <param name="propagator">carries key-frame instructions to every frame.</param>
