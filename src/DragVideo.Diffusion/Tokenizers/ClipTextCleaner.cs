@@ -9,12 +9,10 @@ namespace DragVideo.Diffusion.Tokenizers;
 /// collapsing and lower-casing (openai/CLIP <c>simple_tokenizer.py</c>: <c>basic_clean</c> + <c>whitespace_clean</c>).
 /// </summary>
 /// <remarks>
-/// The ftfy part is a re-implementation of the fixes that matter for prompts, run in ftfy 6.3's order and repeated until
-/// the text stops changing, per line: HTML entities (only when the line has no <c>&lt;</c>), mojibake (UTF-8 read as
-/// Latin-1 / Windows-1252, whole text or embedded runs), C1 controls, Latin ligatures, full/half-width forms, curly quotes,
-/// line breaks, lone surrogates, terminal escapes, invisible control characters, NFC. ftfy's other single-byte code pages
-/// (Windows-1250/1/3/4/7, ISO-8859-2, MacRoman, CP437) and its statistical "badness" score are not reproduced: mojibake is
-/// recognised by the presence of a well-formed UTF-8 multi-byte sequence in the Windows-1252 reading of the text.
+/// The ftfy part re-implements ftfy 6.3's <c>fix_text</c> defaults, run in its order and repeated until the text stops
+/// changing, per line: HTML entities (only when no <c>&lt;</c> has been seen), mojibake (<see cref="MojibakeFixer"/>),
+/// C1 controls, Latin ligatures, full/half-width forms, curly quotes, line breaks, lone surrogates, terminal escapes,
+/// invisible control characters, NFC. HTML5-only entity names are not decoded (see <see cref="PythonHtml"/>).
 /// </remarks>
 public static partial class ClipTextCleaner
 {
@@ -55,8 +53,8 @@ public static partial class ClipTextCleaner
         {
             string original = text;
             if (unescapeHtml) text = PythonHtml.UnescapeStrict(text);
-            text = FixEncoding(text);
-            text = FixC1Controls(text);
+            text = MojibakeFixer.FixEncoding(text);
+            text = MojibakeFixer.FixC1Controls(text);
             text = FixLatinLigatures(text);
             text = FixCharacterWidth(text);
             text = UncurlQuotes(text);
@@ -67,121 +65,6 @@ public static partial class ClipTextCleaner
             text = text.Normalize(NormalizationForm.FormC);
             if (text == original) return text;
         }
-    }
-
-    // ---- mojibake --------------------------------------------------------------------------------------------------
-
-    internal static string FixEncoding(string text)
-    {
-        while (true)
-        {
-            string before = text;
-            text = FixEncodingOneStep(text);
-            if (text == before) return text;
-        }
-    }
-
-    private static string FixEncodingOneStep(string text)
-    {
-        if (text.Length == 0 || IsAscii(text) || !LooksLikeMojibake(text)) return text;
-        foreach (bool latin1 in new[] { true, false })
-        {
-            if (!TryEncodeSingleByte(text, latin1, out var bytes)) continue;
-            if (TryDecodeUtf8(bytes, out var fixedText)) return fixedText;
-        }
-        string embedded = DecodeEmbeddedUtf8(text);
-        if (embedded != text) return embedded;
-        return text;
-    }
-
-    /// <summary>True when the Windows-1252 reading of the text contains a well-formed UTF-8 multi-byte sequence.</summary>
-    private static bool LooksLikeMojibake(string text)
-    {
-        if (text.Any(c => c is >= '\u0080' and <= '\u009F')) return true;
-        for (int i = 0; i < text.Length; i++)
-            if (Utf8RunLength(text, i, out _) > 0) return true;
-        return false;
-    }
-
-    /// <summary>Length (in chars) of a UTF-8 sequence spelled in Windows-1252 characters starting at <paramref name="i"/>.</summary>
-    private static int Utf8RunLength(string text, int i, out string decoded)
-    {
-        decoded = string.Empty;
-        if (!Windows1252.TryEncode(text[i], out byte lead)) return 0;
-        int n = lead switch { >= 0xC2 and <= 0xDF => 2, >= 0xE0 and <= 0xEF => 3, >= 0xF0 and <= 0xF4 => 4, _ => 0 };
-        if (n == 0 || i + n > text.Length) return 0;
-        var bytes = new byte[n];
-        bytes[0] = lead;
-        for (int k = 1; k < n; k++)
-        {
-            if (!Windows1252.TryEncode(text[i + k], out byte b) || b is < 0x80 or > 0xBF) return 0;
-            bytes[k] = b;
-        }
-        if (!TryDecodeUtf8(bytes, out decoded)) return 0;
-        return n;
-    }
-
-    private static string DecodeEmbeddedUtf8(string text)
-    {
-        var sb = new StringBuilder(text.Length);
-        for (int i = 0; i < text.Length;)
-        {
-            int n = Utf8RunLength(text, i, out var decoded);
-            if (n > 0)
-            {
-                sb.Append(decoded);
-                i += n;
-            }
-            else sb.Append(text[i++]);
-        }
-        return sb.ToString();
-    }
-
-    private static bool TryEncodeSingleByte(string text, bool latin1, out byte[] bytes)
-    {
-        bytes = new byte[text.Length];
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (latin1)
-            {
-                if (c > '\u00FF') return false;
-                bytes[i] = (byte)c;
-            }
-            else if (!Windows1252.TryEncode(c, out bytes[i])) return false;
-        }
-        return true;
-    }
-
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
-    private static bool TryDecodeUtf8(byte[] bytes, out string text)
-    {
-        try
-        {
-            text = StrictUtf8.GetString(bytes);
-            return true;
-        }
-        catch (DecoderFallbackException)
-        {
-            text = string.Empty;
-            return false;
-        }
-    }
-
-    private static bool IsAscii(string text)
-    {
-        foreach (char c in text) if (c > '\u007F') return false;
-        return true;
-    }
-
-    private static string FixC1Controls(string text)
-    {
-        if (!text.Any(c => c is >= '\u0080' and <= '\u009F')) return text;
-        var chars = text.ToCharArray();
-        for (int i = 0; i < chars.Length; i++)
-            if (chars[i] is >= '\u0080' and <= '\u009F') chars[i] = Windows1252.Decode((byte)chars[i], sloppy: true);
-        return new string(chars);
     }
 
     // ---- character-level fixes -------------------------------------------------------------------------------------

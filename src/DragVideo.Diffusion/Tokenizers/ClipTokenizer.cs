@@ -28,6 +28,7 @@ public sealed class ClipTokenizer
     public const int DefaultContextLength = 77;
 
     private const string WordEnd = "</w>";
+    private const int MaxCachedWords = 100_000;
 
     private readonly Dictionary<string, int> _encoder;
     private readonly string[] _decoder;
@@ -48,8 +49,6 @@ public sealed class ClipTokenizer
         EosTokenId = eos;
         _decoder = new string[encoder.Values.Max() + 1];
         foreach (var (k, v) in encoder) _decoder[v] = k;
-        _cache[StartToken] = new[] { StartToken };
-        _cache[EndToken] = new[] { EndToken };
     }
 
     /// <summary>Id of <c>&lt;|startoftext|&gt;</c> (49406 in SD1.5).</summary>
@@ -152,10 +151,21 @@ public sealed class ClipTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         var tokens = new List<string>();
+        // Bound the word cache: long-running services see an open-ended vocabulary of words.
+        if (_cache.Count > MaxCachedWords) _cache.Clear();
         foreach (var word in ClipPreTokenizer.Split(ClipTextCleaner.Clean(text)))
-            tokens.AddRange(_cache.GetOrAdd(ByteEncode(word), Bpe));
+        {
+            string encoded = ByteEncode(word);
+            tokens.AddRange(encoded is StartToken or EndToken ? new[] { encoded } : _cache.GetOrAdd(encoded, Bpe));
+        }
         return tokens;
     }
+
+    /// <summary>
+    /// Number of BPE tokens of <paramref name="text"/> without start/end tokens; more than
+    /// <c>DefaultContextLength − 2</c> (75) means <see cref="EncodePadded"/> will truncate it.
+    /// </summary>
+    public int CountTokens(string text) => Tokenize(text).Count;
 
     /// <summary>
     /// Token ids of <paramref name="text"/> framed by the start and end tokens, unpadded and untruncated

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -7,17 +6,11 @@ namespace DragVideo.Diffusion.Tokenizers;
 
 /// <summary>
 /// HTML character-reference decoding with the behaviour of Python's <c>html.unescape</c> (which CLIP's tokenizer applies
-/// twice) and of ftfy's stricter <c>unescape_html</c> (named references only when they end in a semicolon).
+/// twice) and of ftfy's stricter <c>unescape_html</c> (named references only when they end in a semicolon, plus
+/// upper-cased Latin names such as <c>&amp;EACUTE;</c>), both over the full HTML5 entity table.
 /// </summary>
-/// <remarks>
-/// Named references are resolved with .NET's HTML 4 entity table (<see cref="WebUtility.HtmlDecode(string)"/>); the
-/// semicolon-less legacy names Python accepts are exactly the HTML 4 Latin-1 names plus <c>AMP COPY GT LT QUOT REG</c>.
-/// HTML5-only names such as <c>&amp;NewLine;</c> are left as they are.
-/// </remarks>
 internal static partial class PythonHtml
 {
-    private static readonly HashSet<string> UpperLegacyNames = new(StringComparer.Ordinal) { "AMP", "COPY", "GT", "LT", "QUOT", "REG" };
-
     [GeneratedRegex(@"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)", RegexOptions.CultureInvariant)]
     private static partial Regex CharRefRegex();
 
@@ -31,7 +24,7 @@ internal static partial class PythonHtml
         return CharRefRegex().Replace(s, m => ReplaceCharRef(m.Groups[1].Value));
     }
 
-    /// <summary>ftfy's <c>unescape_html</c>: only complete, semicolon-terminated references (and upper-cased Latin names).</summary>
+    /// <summary>ftfy's <c>unescape_html</c>: only complete, semicolon-terminated references.</summary>
     public static string UnescapeStrict(string s)
     {
         if (!s.Contains('&')) return s;
@@ -44,10 +37,10 @@ internal static partial class PythonHtml
                 return decoded.Contains(';') ? text : decoded;
             }
             string name = text[1..];
-            if (TryNamed(name, out var value)) return value;
-            // ftfy also decodes upper-cased versions of lower-case entity names when that is unambiguous.
+            if (Html5Entities.TryGet(name, out var value)) return value;
+            // Upper-cased versions of lower-case names, when the upper-case spelling is not an entity of its own.
             string lower = name.ToLowerInvariant();
-            if (name == name.ToUpperInvariant() && lower != name && TryNamed(lower, out var lv))
+            if (name == name.ToUpperInvariant() && Html5Entities.TryGet(lower, out var lv) && Unescape(text) == text)
                 return lv.ToUpperInvariant();
             return text;
         });
@@ -62,59 +55,19 @@ internal static partial class PythonHtml
             bool ok = hex
                 ? long.TryParse(digits.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out long num)
                 : long.TryParse(digits.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out num);
-            if (!ok) return "\uFFFD"; // larger than any code point
+            if (!ok || num < 0) return "\uFFFD"; // larger than any code point
             if (InvalidCharRef(num, out var replacement)) return replacement;
             if (num is >= 0xD800 and <= 0xDFFF || num > 0x10FFFF) return "\uFFFD";
             if (IsInvalidCodePoint(num)) return string.Empty;
             return char.ConvertFromUtf32((int)num);
         }
-        if (TryNamed(s, out var named)) return named;
+        if (Html5Entities.TryGet(s, out var named)) return named;
+        // The longest legacy (semicolon-less) name that prefixes the text, as the HTML5 tokenizer does.
         for (int x = s.Length - 1; x > 1; x--)
         {
-            if (TryLegacyNamed(s[..x], out var v)) return v + s[x..];
+            if (Html5Entities.TryGet(s[..x], out var v)) return v + s[x..];
         }
         return "&" + s;
-    }
-
-    /// <summary>Looks up a name as written in the text (with its semicolon if it has one).</summary>
-    private static bool TryNamed(string nameWithOptionalSemicolon, out string value)
-    {
-        if (nameWithOptionalSemicolon.EndsWith(';'))
-        {
-            string entity = "&" + nameWithOptionalSemicolon;
-            string decoded = WebUtility.HtmlDecode(entity);
-            if (decoded != entity)
-            {
-                value = decoded;
-                return true;
-            }
-            string bare = nameWithOptionalSemicolon[..^1];
-            if (UpperLegacyNames.Contains(bare))
-            {
-                value = WebUtility.HtmlDecode("&" + bare.ToLowerInvariant() + ";");
-                return true;
-            }
-            value = string.Empty;
-            return false;
-        }
-        return TryLegacyNamed(nameWithOptionalSemicolon, out value);
-    }
-
-    /// <summary>The semicolon-less names of the HTML5 table (HTML 4 Latin-1 names and six upper-case aliases).</summary>
-    private static bool TryLegacyNamed(string name, out string value)
-    {
-        value = string.Empty;
-        if (name.Length == 0 || name.EndsWith(';')) return false;
-        if (UpperLegacyNames.Contains(name))
-        {
-            value = WebUtility.HtmlDecode("&" + name.ToLowerInvariant() + ";");
-            return true;
-        }
-        string entity = "&" + name + ";";
-        string decoded = WebUtility.HtmlDecode(entity);
-        if (decoded == entity || decoded.Length != 1 || decoded[0] > '\u00FF') return false;
-        value = decoded;
-        return true;
     }
 
     private static bool InvalidCharRef(long num, out string replacement)

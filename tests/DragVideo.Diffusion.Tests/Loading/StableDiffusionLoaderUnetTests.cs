@@ -116,3 +116,48 @@ public class StableDiffusionLoaderUnetTests
         act.Should().Throw<ModelLoadException>().WithMessage("*AllowPickle*");
     }
 }
+
+public class MotionUnetFolderTests
+{
+    public MotionUnetFolderTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    [Trait("Category", "Parity")]
+    public void A_saved_UNetMotionModel_folder_loads_on_its_own_and_reproduces_the_motion_output()
+    {
+        using var dir = new TempDir();
+        File.Copy(Fixtures.PathOf("motion", "unet_motion", "config.json"), Path.Combine(dir.Path, "config.json"));
+        var unet = SafetensorsReader.Load(Fixtures.PathOf("unet2d", "diffusion_pytorch_model.safetensors"));
+        var adapter = SafetensorsReader.Load(Fixtures.PathOf("motion", "motion_adapter", "diffusion_pytorch_model.safetensors"));
+        try
+        {
+            SafetensorsWriter.Save(Path.Combine(dir.Path, "diffusion_pytorch_model.safetensors"), unet.Concat(adapter).ToDictionary(kv => kv.Key, kv => kv.Value));
+        }
+        finally
+        {
+            foreach (var t in unet.Values.Concat(adapter.Values)) t.Dispose();
+        }
+
+        using var model = StableDiffusionLoader.LoadUnet(dir.Path);
+        model.MotionConfig.MotionNumAttentionHeads.Should().Be(2);
+        var io = SafetensorsReader.Load(Fixtures.PathOf("motion", "io.safetensors"));
+        try
+        {
+            using var _ = torch.no_grad();
+            using var output = model.PredictNoise(io["in.sample"], io["in.timestep"], io["in.encoder_hidden_states"]);
+            TensorAssert.Close(output, io["out.sample"], 1e-4, 1e-4, "UNetMotionModel folder");
+        }
+        finally
+        {
+            foreach (var t in io.Values) t.Dispose();
+        }
+        ModelChecker.Check(dir.Path).Ok.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_folder_holding_another_component_is_not_taken_for_a_unet()
+    {
+        var act = () => StableDiffusionLoader.LoadUnet(Fixtures.PathOf("vae"), new ModelLoadOptions { MotionAdapterPath = Fixtures.PathOf("motion", "motion_adapter") });
+        act.Should().Throw<ModelLoadException>().WithMessage("*AutoencoderKL, not a U-Net*");
+    }
+}

@@ -2,12 +2,13 @@ using DragVideo.Diffusion.Modules.Motion;
 using DragVideo.Diffusion.Tests.Unet;
 using DragVideo.Testing;
 using TorchSharp;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace DragVideo.Diffusion.Tests.Motion;
 
 [Trait("Category", "Parity")]
-public sealed class UNetMotionParityTests : IDisposable
+public sealed class UNetMotionParityTests(ITestOutputHelper output) : IDisposable
 {
     private readonly UNetMotionModel _model = TinyUnets.LoadMotion();
     private readonly Dictionary<string, Tensor> _io = TinyUnets.ReadIo("motion", "io.safetensors");
@@ -25,6 +26,7 @@ public sealed class UNetMotionParityTests : IDisposable
         using var noGrad = no_grad();
         var (sample, captures) = _model.ForwardWithCaptures(_io["in.sample"], _io["in.timestep"], _io["in.encoder_hidden_states"]);
 
+        output.WriteLine($"out.sample max |a-b| = {TensorAssert.MaxAbsDiff(sample, _io["out.sample"]):E2}");
         TensorAssert.Close(sample, _io["out.sample"], 1e-4, 1e-4, "out.sample");
         var hooks = _io.Keys.Where(k => k.StartsWith("out.hook.", StringComparison.Ordinal)).ToList();
         hooks.Should().Contain(new[] { "out.hook.time_proj", "out.hook.time_embedding", "out.hook.mid_block.motion_modules.0", "out.hook.up_blocks.1.motion_modules.2" });
@@ -32,6 +34,7 @@ public sealed class UNetMotionParityTests : IDisposable
         {
             string name = key["out.hook.".Length..];
             captures.Should().ContainKey(name, $"the hook {name} must be captured");
+            output.WriteLine($"{key} max |a-b| = {TensorAssert.MaxAbsDiff(captures[name], _io[key]):E2}");
             TensorAssert.Close(captures[name], _io[key], 1e-4, 1e-4, key);
         }
     }

@@ -84,6 +84,22 @@ public sealed class ClipTokenizerTests
     }
 
     [Fact]
+    public void Concurrent_encoding_gives_the_same_ids_as_sequential_encoding()
+    {
+        var tokenizer = ClipTokenizer.FromFolder(Fixtures.PathOf("tokenizer"));
+        var prompts = Enumerable.Range(0, 8).SelectMany(_ => Cases.Value.Select(c => c.Prompt)).ToArray();
+        var parallel = new int[prompts.Length][];
+        Parallel.For(0, prompts.Length, i => parallel[i] = tokenizer.EncodePadded(prompts[i]));
+        for (int i = 0; i < prompts.Length; i++) parallel[i].Should().Equal(Cases.Value[i % Cases.Value.Count].Ids77);
+    }
+
+    [Fact]
+    public void CountTokens_reports_content_tokens_so_callers_can_warn_about_truncation()
+    {
+        foreach (var c in Cases.Value) Hf.Value.CountTokens(c.Prompt).Should().Be(c.Ids.Length - 2, c.Prompt);
+    }
+
+    [Fact]
     public void Decode_inverts_encode_for_plain_text()
     {
         var ids = Hf.Value.Encode("a photo of a cat");
@@ -98,8 +114,22 @@ public sealed class ClipTokenizerTests
     }
 
     [Theory]
+    [InlineData("s\u00C3\u00B3", "s\u00F3")]
+    [InlineData("sch\u00C3\u00B6n", "sch\u00F6n")]
+    [InlineData("voil\u00C3 le travail", "voil\u00E0 le travail")]
+    [InlineData("\u00E2\u0153\u201D No problems", "\u2714 No problems")]
+    [InlineData("\u00E2\u20AC\u0153 like this \u00E2\u20AC\uFFFD", "\" like this \uFFFD")]
+    [InlineData("\u201CCAF\u00C9\u201D na\u00EFve Bront\u00EB\u2026", "\"CAF\u00C9\" na\u00EFve Bront\u00EB\u2026")]
+    [InlineData("\uFF2C\uFF2F\uFF35\uFF24\u3000\uFF2E\uFF2F\uFF29\uFF33\uFF25\uFF33", "LOUD NOISES")]
+    public void FixText_repairs_mojibake_like_ftfy_and_leaves_intended_accents_alone(string input, string expected)
+    {
+        ClipTextCleaner.FixText(input).Should().Be(expected);
+    }
+
+    [Theory]
     [InlineData("&lt;b&gt; &amp;amp; &copy &#x41;&#66; &bogus;", "<b> & © ab &bogus;")]
     [InlineData("\u201Cq\u201D \u2018s\u2019", "\"q\" 's'")]
+    [InlineData("&bigstar; &lang; P&EACUTE;REZ &ampx", "\u2605 \u27E8 p\u00E9rez &x")]
     [InlineData("\uFB01\uFB02 \uFF21\uFF22", "fifl ab")]
     [InlineData("caf\u00C3\u00A9", "caf\u00E9")]
     [InlineData("  A\t\nB  ", "a b")]

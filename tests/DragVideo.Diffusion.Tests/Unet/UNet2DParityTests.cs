@@ -1,12 +1,13 @@
 using DragVideo.Diffusion.Modules.Unet;
 using DragVideo.Testing;
 using TorchSharp;
+using Xunit.Abstractions;
 using static TorchSharp.torch;
 
 namespace DragVideo.Diffusion.Tests.Unet;
 
 [Trait("Category", "Parity")]
-public sealed class UNet2DParityTests : IDisposable
+public sealed class UNet2DParityTests(ITestOutputHelper output) : IDisposable
 {
     private readonly UNet2DConditionModel _model = TinyUnets.LoadUnet2D();
     private readonly Dictionary<string, Tensor> _io = TinyUnets.ReadIo("unet2d", "io.safetensors");
@@ -24,6 +25,7 @@ public sealed class UNet2DParityTests : IDisposable
         using var noGrad = no_grad();
         var (sample, captures) = _model.ForwardWithCaptures(_io["in.sample"], _io["in.timestep"], _io["in.encoder_hidden_states"]);
 
+        output.WriteLine($"out.sample max |a-b| = {TensorAssert.MaxAbsDiff(sample, _io["out.sample"]):E2}");
         TensorAssert.Close(sample, _io["out.sample"], 1e-4, 1e-4, "out.sample");
         var hooks = _io.Keys.Where(k => k.StartsWith("out.hook.", StringComparison.Ordinal)).ToList();
         hooks.Should().Contain(new[] { "out.hook.time_proj", "out.hook.time_embedding", "out.hook.up_blocks.1" });
@@ -31,6 +33,7 @@ public sealed class UNet2DParityTests : IDisposable
         {
             string name = key["out.hook.".Length..];
             captures.Should().ContainKey(name, $"the hook {name} must be captured");
+            output.WriteLine($"{key} max |a-b| = {TensorAssert.MaxAbsDiff(captures[name], _io[key]):E2}");
             TensorAssert.Close(captures[name], _io[key], 1e-4, 1e-4, key);
         }
     }

@@ -49,7 +49,17 @@ public static class DragRequestJson
         if (!File.Exists(path)) throw new FileNotFoundException($"drag request file '{path}' does not exist.", path);
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? Directory.GetCurrentDirectory();
-        return LoadDocument(stream, frameWidth, frameHeight, frameCount, dir);
+        try
+        {
+            return LoadDocument(stream, frameWidth, frameHeight, frameCount, dir);
+        }
+        catch (InvalidDragRequestException e)
+        {
+            // Same field, message extended with the file so a CLI user knows which input is wrong.
+            string prefix = e.Field + ": ";
+            string message = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            throw new InvalidDragRequestException(e.Field, $"{message.TrimEnd('.')} (in {path}).");
+        }
     }
 
     /// <summary>Like <see cref="Load(Stream, int, int, int, string?)"/> but also returns the <c>"options"</c> object.</summary>

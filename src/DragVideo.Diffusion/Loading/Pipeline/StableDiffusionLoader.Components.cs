@@ -45,7 +45,9 @@ public static partial class StableDiffusionLoader
             .Where(c => !Directory.Exists(Path.Combine(folder, c))).ToList();
         if (missing.Count > 0)
             throw new ModelLoadException($"The diffusers model folder lacks the component folder(s): {string.Join(", ", missing.Select(m => m + "/"))}.", folder);
-        string motion = MotionPathFor(folder, ModelSourceKind.DiffusersFolder, options);
+        string unetFolder = Path.Combine(folder, "unet");
+        bool motionUnet = ModelSource.ClassNameOf(unetFolder) == "UNetMotionModel";
+        string? motion = motionUnet ? null : MotionPathFor(folder, ModelSourceKind.DiffusersFolder, options);
 
         var tokenizer = ClipTokenizer.FromFolder(Path.Combine(folder, "tokenizer"));
         var scheduler = DdimScheduler.FromPretrained(Path.Combine(folder, "scheduler"));
@@ -53,7 +55,7 @@ public static partial class StableDiffusionLoader
         AutoencoderKL? vae = null;
         try
         {
-            unet = LoadUnetFolder(Path.Combine(folder, "unet"), motion, options, ct);
+            unet = motion is null ? LoadMotionUnetFolder(unetFolder, options, ct) : LoadUnetFolder(unetFolder, motion, options, ct);
             vae = LoadVae(Path.Combine(folder, "vae"), options, ct);
             var text = LoadTextEncoder(Path.Combine(folder, "text_encoder"), options, ct);
             return new StableDiffusionModel(unet, vae, text, tokenizer, scheduler, folder, ModelSourceKind.DiffusersFolder);

@@ -40,7 +40,46 @@ public static partial class StableDiffusionLoader
             }
         }
         string unetFolder = kind == ModelSourceKind.DiffusersFolder ? RequireComponent(full, "unet") : full;
+        string? cls = ModelSource.ClassNameOf(unetFolder);
+        if (cls == "UNetMotionModel") return LoadMotionUnetFolder(unetFolder, options, cancellationToken);
+        if (cls is not null && cls != "UNet2DConditionModel")
+            throw new ModelLoadException($"The folder holds a {cls}, not a U-Net (UNet2DConditionModel or UNetMotionModel).", unetFolder);
         return LoadUnetFolder(unetFolder, MotionPathFor(full, kind, options), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// A U-Net folder saved from diffusers' <c>UNetMotionModel</c> (AnimateDiff pipelines): one config with both the
+    /// U-Net and the motion settings, one weight file with both key sets.
+    /// </summary>
+    internal static UNetMotionModel LoadMotionUnetFolder(string folder, ModelLoadOptions options, CancellationToken ct)
+    {
+        var (config, adapter, weights) = ReadMotionUnetFolder(folder, options, ct);
+        try
+        {
+            using (adapter)
+                return UnetBuilder.Build(config, weights, adapter, options, folder);
+        }
+        finally
+        {
+            foreach (var t in weights.Values) t.Dispose();
+        }
+    }
+
+    internal static (UNet2DConditionConfig Config, MotionAdapterWeights Adapter, Dictionary<string, Tensor> UnetWeights) ReadMotionUnetFolder(
+        string folder, ModelLoadOptions options, CancellationToken ct)
+    {
+        string configPath = Path.Combine(folder, "config.json");
+        var config = UNet2DConditionConfig.FromJsonFile(configPath);
+        var motionConfig = MotionAdapterConfig.FromJsonFile(configPath) with
+        {
+            MotionLayersPerBlock = config.LayersPerBlock[0],
+            MotionNormNumGroups = config.NormNumGroups,
+        };
+        var file = WeightFiles.Find(folder, options.Variant);
+        var all = CheckpointReader.Load(file, options.ReadOptions, ct);
+        var motion = all.Where(kv => kv.Key.Contains(".motion_modules.", StringComparison.Ordinal)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var k in motion.Keys) all.Remove(k);
+        return (config, new MotionAdapterWeights(file, motionConfig, motion, Array.Empty<string>(), false), all);
     }
 
     internal static Dictionary<string, Tensor> ReadSingleFile(string path, ModelLoadOptions options, CancellationToken ct)

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -58,7 +59,7 @@ public sealed class Attention : nn.Module, IAttentionModule
         to_k = nn.Linear(kvDim, inner, hasBias: bias);
         to_v = nn.Linear(kvDim, inner, hasBias: bias);
         to_out = nn.ModuleList<nn.Module<Tensor, Tensor>>(nn.Linear(inner, queryDim, hasBias: outBias), nn.Dropout(dropoutP));
-        if (normNumGroups is int g) group_norm = nn.GroupNorm(g, queryDim, eps, affine: true);
+        if (normNumGroups is int g) group_norm = Normalization.GroupNorm(g, queryDim, eps);
         RegisterComponents();
     }
 

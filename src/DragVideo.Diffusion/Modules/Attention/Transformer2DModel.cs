@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ internal sealed class Transformer2DModel : nn.Module
     {
         int inner = heads * headDim;
         _linearProjection = useLinearProjection;
-        norm = nn.GroupNorm(normNumGroups, inChannels, 1e-6, affine: true);
+        norm = Normalization.GroupNorm(normNumGroups, inChannels, 1e-6);
         proj_in = useLinearProjection
             ? nn.Linear(inChannels, inner)
             : nn.Conv2d(inChannels, inner, kernel_size: 1);

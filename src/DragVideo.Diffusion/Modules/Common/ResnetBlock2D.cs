@@ -53,11 +53,11 @@ internal sealed class ResnetBlock2D : nn.Module
         _skipTimeAct = skipTimeAct;
         _outputScaleFactor = outputScaleFactor;
 
-        norm1 = nn.GroupNorm(groups, inChannels, eps, affine: true);
+        norm1 = Normalization.GroupNorm(groups, inChannels, eps);
         conv1 = nn.Conv2d(inChannels, outCh, kernel_size: 3, stride: 1, padding: 1);
         if (tembChannels is int tc)
             time_emb_proj = nn.Linear(tc, _scaleShift ? 2 * outCh : outCh);
-        norm2 = nn.GroupNorm(groupsOut ?? groups, outCh, eps, affine: true);
+        norm2 = Normalization.GroupNorm(groupsOut ?? groups, outCh, eps);
         dropout = nn.Dropout(dropoutP);
         conv2 = nn.Conv2d(outCh, outCh, kernel_size: 3, stride: 1, padding: 1);
         nonlinearity = Activations.Create(nonLinearity);

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -32,7 +33,7 @@ internal sealed class TransformerTemporalModel : nn.Module
             throw new ArgumentException($"Motion-module channels {inChannels} are not divisible by {heads} heads.", nameof(heads));
         int headDim = inChannels / heads;
         int inner = heads * headDim;
-        norm = nn.GroupNorm(normNumGroups, inChannels, 1e-6, affine: true);
+        norm = Normalization.GroupNorm(normNumGroups, inChannels, 1e-6);
         proj_in = nn.Linear(inChannels, inner);
         transformer_blocks = new ModuleList<BasicTransformerBlock>();
         for (int i = 0; i < numLayers; i++)

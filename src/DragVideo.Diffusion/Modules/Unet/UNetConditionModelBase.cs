@@ -113,7 +113,7 @@ public abstract class UNetConditionModelBase : nn.Module
             up_blocks.Add(block);
         }
 
-        conv_norm_out = nn.GroupNorm(config.NormNumGroups, ch[0], config.NormEps, affine: true);
+        conv_norm_out = Normalization.GroupNorm(config.NormNumGroups, ch[0], config.NormEps);
         conv_act = Activations.Create(config.ActFn);
         conv_out = nn.Conv2d(ch[0], config.OutChannels, kernel_size: kOut, stride: 1, padding: (kOut - 1) / 2);
     }

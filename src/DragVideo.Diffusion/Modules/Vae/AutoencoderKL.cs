@@ -46,7 +46,10 @@ public sealed class AutoencoderKL : Module<Tensor, Tensor>
     /// <summary>Image-to-latent spatial factor (SD1.5: 8).</summary>
     public int DownsampleFactor => Config.DownsampleFactor;
 
-    /// <summary>Encodes images <c>[N, 3, H, W]</c> in [−1, 1] (H, W multiples of <see cref="DownsampleFactor"/>) to the posterior.</summary>
+    /// <summary>
+    /// Encodes images <c>[N, 3, H, W]</c> in [−1, 1] (H, W multiples of <see cref="DownsampleFactor"/>) to the posterior;
+    /// the input is converted to the parameters' dtype and device first.
+    /// </summary>
     /// <exception cref="ArgumentException">wrong rank, channel count or size.</exception>
     public DiagonalGaussian Encode(Tensor images)
     {
@@ -55,13 +58,17 @@ public sealed class AutoencoderKL : Module<Tensor, Tensor>
         Tensor moments;
         using (var scope = NewDisposeScope())
         {
-            var h = encoder.call(images);
+            var (dtype, device) = ParameterDtypeAndDevice();
+            var h = encoder.call(images.to(dtype, device));
             moments = (quant_conv is null ? h : quant_conv.call(h)).MoveToOuterDisposeScope();
         }
         using (moments) return new DiagonalGaussian(moments);
     }
 
-    /// <summary>Decodes unscaled latents <c>[N, 4, h, w]</c> to images <c>[N, 3, h·f, w·f]</c> (roughly [−1, 1], not clamped).</summary>
+    /// <summary>
+    /// Decodes unscaled latents <c>[N, 4, h, w]</c> to images <c>[N, 3, h·f, w·f]</c> (roughly [−1, 1], not clamped), in
+    /// the parameters' dtype and device (the input is converted first).
+    /// </summary>
     /// <exception cref="ArgumentException">wrong rank or channel count.</exception>
     public Tensor Decode(Tensor latents)
     {
@@ -69,7 +76,9 @@ public sealed class AutoencoderKL : Module<Tensor, Tensor>
         if (latents.dim() != 4 || latents.shape[1] != LatentChannels)
             throw new ArgumentException($"Latents must be [N, {LatentChannels}, h, w]; got [{string.Join(",", latents.shape)}].", nameof(latents));
         using var scope = NewDisposeScope();
-        var z = post_quant_conv is null ? latents : post_quant_conv.call(latents);
+        var (dtype, device) = ParameterDtypeAndDevice();
+        var input = latents.to(dtype, device);
+        var z = post_quant_conv is null ? input : post_quant_conv.call(input);
         return decoder.call(z).MoveToOuterDisposeScope();
     }
 

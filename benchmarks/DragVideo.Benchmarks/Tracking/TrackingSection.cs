@@ -1,0 +1,43 @@
+using System.Diagnostics;
+using DragVideo.Tracking;
+
+namespace DragVideo.Benchmarks;
+
+/// <summary>
+/// Quick-mode figures for tracking: frames/s of point propagation, mask propagation and the full instruction
+/// propagation on a 16-frame textured clip at 256² and 512² (best of two runs, one warm-up).
+/// Signature matches <see cref="QuickSections.All"/>.
+/// </summary>
+internal static class TrackingSection
+{
+    public static void Run(QuickTable table, double peakGflops, bool sd15Width)
+    {
+        foreach (int size in new[] { 256, 512 })
+        {
+            using var clip = TrackingScene.Clip(size);
+            var keys = TrackingScene.Keyframes(size);
+            var points = new FlowPointPropagator();
+            var masks = new FlowMaskPropagator();
+            var all = new DragInstructionPropagator();
+            var p = points.Propagate(clip, keys);
+            double tp = BestSeconds(() => points.Propagate(clip, keys));
+            double tm = BestSeconds(() => masks.Propagate(clip, keys, p));
+            double ta = BestSeconds(() => all.Propagate(clip, new DragRequest(keys)));
+            table.Add($"tracking: points, 16 pairs, 16 frames {size}²", TrackingScene.Frames / tp, "frames/s", $"{tp * 1000:0} ms per clip");
+            table.Add($"tracking: masks, 16 frames {size}²", TrackingScene.Frames / tm, "frames/s", $"{tm * 1000:0} ms per clip");
+            table.Add($"tracking: points + masks, 16 frames {size}²", TrackingScene.Frames / ta, "frames/s", $"{ta * 1000:0} ms per clip");
+        }
+    }
+
+    private static double BestSeconds(Action run)
+    {
+        double best = double.PositiveInfinity;
+        for (int i = 0; i < 2; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            run();
+            best = Math.Min(best, sw.Elapsed.TotalSeconds);
+        }
+        return best;
+    }
+}

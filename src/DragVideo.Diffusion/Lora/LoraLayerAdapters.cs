@@ -1,0 +1,38 @@
+using System.Diagnostics.CodeAnalysis;
+using TorchSharp.Modules;
+
+namespace DragVideo.Diffusion.Lora;
+
+/// <summary>The LoRA adapters of one attention layer, keyed by projection name (<see cref="LoraProjectionNames"/>).</summary>
+public sealed class LoraLayerAdapters : IDisposable
+{
+    private readonly Dictionary<string, LoraProjection> _byProjection;
+
+    /// <summary>Creates the set for the layer <paramref name="layer"/>.</summary>
+    public LoraLayerAdapters(AttentionLayerInfo layer, IReadOnlyDictionary<string, LoraProjection> adapters)
+    {
+        Layer = layer ?? throw new ArgumentNullException(nameof(layer));
+        ArgumentNullException.ThrowIfNull(adapters);
+        _byProjection = new Dictionary<string, LoraProjection>(adapters, StringComparer.Ordinal);
+    }
+
+    /// <summary>The adapted layer.</summary>
+    public AttentionLayerInfo Layer { get; }
+
+    /// <summary>Projection name → adapter.</summary>
+    public IReadOnlyDictionary<string, LoraProjection> Projections => _byProjection;
+
+    /// <summary>Looks up the adapter of a projection.</summary>
+    public bool TryGet(string projection, [MaybeNullWhen(false)] out LoraProjection adapter) =>
+        _byProjection.TryGetValue(projection, out adapter);
+
+    /// <summary>All trainable parameters (A and B of every projection).</summary>
+    public IEnumerable<Parameter> Parameters() => _byProjection.Values.SelectMany(p => new[] { p.Down, p.Up });
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var p in _byProjection.Values) p.Dispose();
+        _byProjection.Clear();
+    }
+}

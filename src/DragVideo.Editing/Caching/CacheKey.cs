@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Caching;
+
+/// <summary>SHA-256 keys for the edit cache (hex, lower case).</summary>
+public static class CacheKey
+{
+    /// <summary>Hash of a tensor's dtype, shape and bytes (copied to a contiguous CPU buffer first).</summary>
+    public static string OfTensor(Tensor tensor)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        AppendTensor(hash, tensor);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Hash of several parts (each length-prefixed, so ("ab","c") ≠ ("a","bc")).</summary>
+    public static string Combine(params string[] parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var p in parts)
+        {
+            var bytes = Encoding.UTF8.GetBytes(p ?? "\0null");
+            hash.AppendData(BitConverter.GetBytes(bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>
+    /// A fingerprint of a TorchSharp module's weights: every parameter and buffer name, dtype and shape, and the first
+    /// 1,024 values of each (cheap even for SD1.5, yet any re-initialised or differently loaded weight changes it).
+    /// </summary>
+    public static string OfModule(TorchSharp.torch.nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var noGrad = no_grad();
+        foreach (var (name, p) in module.named_parameters().Select(x => (x.name, (Tensor)x.parameter)).Concat(module.named_buffers()))
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(name));
+            using var head = p.detach().flatten().narrow(0, 0, Math.Min(1024, p.numel()));
+            AppendTensor(hash, head);
+            hash.AppendData(MemoryMarshal.AsBytes(p.shape.AsSpan()));
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void AppendTensor(IncrementalHash hash, Tensor tensor)
+    {
+        using var cpu = tensor.detach().to(CPU).contiguous();
+        hash.AppendData(Encoding.UTF8.GetBytes(cpu.dtype.ToString()));
+        hash.AppendData(MemoryMarshal.AsBytes(cpu.shape.AsSpan()));
+        if (cpu.numel() == 0) return;
+        hash.AppendData(cpu.bytes);
+    }
+}

@@ -1,0 +1,106 @@
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Drag;
+
+/// <summary>
+/// The paper's drag objective (Eq. 3), in the form of the authors' released code:
+/// <code>
+/// L = ( Σ_i Σ_j (2r+1)² · mean‖F_{q+d_ij}(ẑ_t) − sg(F_q(ẑ_t))‖₁ over q ∈ B_r(p_ij)
+///       + λ · Σ |ẑ_{t−1} − sg(z_{t−1})| ⊙ (1 − M) ) / frames
+/// </code>
+/// with <c>d_ij = (t_ij − p_ij)/‖t_ij − p_ij‖</c>, <c>F_{q+d}</c> read bilinearly, and the stop-gradient on the patch at
+/// the handle, so content is pulled from p toward p + d and not the reverse. A pair whose handle is already within
+/// <see cref="ArrivalDistance"/> feature pixels of its target contributes nothing. The mask term is skipped when the
+/// previous latents are not supplied (e.g. no fixed region). Its pieces (<see cref="PairTerm"/>, <see cref="MaskTerm"/>)
+/// are public so custom objectives can reuse them.
+/// </summary>
+public sealed class MotionSupervisionLoss : IDragObjective
+{
+    /// <summary>Creates the objective.</summary>
+    /// <param name="patchRadius">r: patch radius in feature pixels (DragDiffusion / released code: 1).</param>
+    /// <param name="maskWeight">λ: weight of the outside-mask term (paper: 0.1).</param>
+    /// <param name="arrivalDistance">pairs closer than this (feature pixels) contribute nothing (released code: 1).</param>
+    public MotionSupervisionLoss(int patchRadius = 1, double maskWeight = 0.1, double arrivalDistance = 1.0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(patchRadius);
+        if (!(maskWeight >= 0) || !double.IsFinite(maskWeight))
+            throw new ArgumentOutOfRangeException(nameof(maskWeight), maskWeight, "λ must be a finite number ≥ 0.");
+        if (!(arrivalDistance >= 0) || !double.IsFinite(arrivalDistance))
+            throw new ArgumentOutOfRangeException(nameof(arrivalDistance), arrivalDistance, "the arrival distance must be a finite number ≥ 0.");
+        PatchRadius = patchRadius;
+        MaskWeight = maskWeight;
+        ArrivalDistance = arrivalDistance;
+    }
+
+    /// <summary>r: patch radius in feature pixels.</summary>
+    public int PatchRadius { get; }
+
+    /// <summary>λ: weight of the outside-mask term.</summary>
+    public double MaskWeight { get; }
+
+    /// <summary>Pairs closer than this (feature pixels) contribute nothing.</summary>
+    public double ArrivalDistance { get; }
+
+    /// <inheritdoc />
+    public bool NeedsPreviousLatents => MaskWeight > 0;
+
+    /// <inheritdoc />
+    public Tensor ComputeLoss(DragObjectiveInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var features = input.Features;
+        if (features.dim() != 4) throw new ArgumentException($"features must be [F, C, H, W]; got [{string.Join(", ", features.shape)}].", nameof(input));
+        int frames = (int)features.shape[0];
+        if (input.Pairs.Count != frames)
+            throw new ArgumentException($"pairs are given for {input.Pairs.Count} frames; the features have {frames}.", nameof(input));
+        using var scope = NewDisposeScope();
+        var total = zeros(Array.Empty<long>(), dtype: ScalarType.Float32, device: features.device);
+        for (int i = 0; i < frames; i++)
+        {
+            using var frame = features[i];
+            foreach (var pair in input.Pairs[i])
+            {
+                var term = PairTerm(frame, pair, PatchRadius, ArrivalDistance);
+                if (term is not null) total = total.add(term.to_type(ScalarType.Float32));
+            }
+        }
+        if (MaskWeight > 0 && input.EditedPrevLatent is not null && input.OriginalPrevLatent is not null)
+            total = total.add(MaskTerm(input.EditedPrevLatent, input.OriginalPrevLatent, input.LatentMask).mul(MaskWeight));
+        return total.div(frames).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The motion-supervision term of one pair on one frame's features <c>[C, H, W]</c>:
+    /// <c>(2r+1)² · mean |F(q + d) − sg(F(q))|</c> over the patch cells q (clipped to the map) and channels, or null
+    /// when the handle is within <paramref name="arrivalDistance"/> of the target.
+    /// </summary>
+    public static Tensor? PairTerm(Tensor frameFeatures, DragPair pair, int patchRadius, double arrivalDistance)
+    {
+        ArgumentNullException.ThrowIfNull(frameFeatures);
+        ArgumentNullException.ThrowIfNull(pair);
+        float length = pair.Length;
+        if (!(length >= arrivalDistance) || length == 0) return null;
+        float dx = (pair.Target.X - pair.Handle.X) / length, dy = (pair.Target.Y - pair.Handle.Y) / length;
+        var cells = FeaturePatch.Cells(pair.Handle, patchRadius, (int)frameFeatures.shape[2], (int)frameFeatures.shape[1]);
+        if (cells.Count == 0) return null;
+        using var scope = NewDisposeScope();
+        var anchor = FeaturePatch.Gather(frameFeatures.detach(), cells);
+        var shifted = FeaturePatch.Sample(frameFeatures, cells.Select(c => (c.X + dx, c.Y + dy)).ToList());
+        int side = 2 * patchRadius + 1;
+        return nn.functional.l1_loss(shifted, anchor).mul(side * side).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The unweighted outside-mask term <c>Σ |ẑ_{t−1} − sg(z_{t−1})| ⊙ (1 − M)</c> for latents <c>[1, C, F, h, w]</c>
+    /// and a latent-size mask <c>[F, 1, h, w]</c> (1 = editable).
+    /// </summary>
+    public static Tensor MaskTerm(Tensor editedPrevLatent, Tensor originalPrevLatent, Tensor latentMask)
+    {
+        ArgumentNullException.ThrowIfNull(editedPrevLatent);
+        ArgumentNullException.ThrowIfNull(originalPrevLatent);
+        ArgumentNullException.ThrowIfNull(latentMask);
+        using var scope = NewDisposeScope();
+        var keep = latentMask.to_type(editedPrevLatent.dtype).permute(1, 0, 2, 3).unsqueeze(0).neg().add(1); // [1, 1, F, h, w]
+        return editedPrevLatent.sub(originalPrevLatent.detach()).mul(keep).abs().sum().to_type(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+}

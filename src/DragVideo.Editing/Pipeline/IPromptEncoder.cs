@@ -1,0 +1,10 @@
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Pipeline;
+
+/// <summary>Turns a prompt into the text embedding the U-Net attends to (default: CLIP, see <see cref="ClipPromptEncoder"/>).</summary>
+public interface IPromptEncoder
+{
+    /// <summary>Returns the embedding <c>[1, 77, D]</c> of <paramref name="prompt"/> (caller owns it).</summary>
+    Tensor Encode(string prompt);
+}

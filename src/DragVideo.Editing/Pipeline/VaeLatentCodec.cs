@@ -1,0 +1,30 @@
+using DragVideo.Diffusion.Modules.Vae;
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Pipeline;
+
+/// <summary>
+/// The Stable Diffusion VAE as an <see cref="ILatentCodec"/>: encodes with the posterior mean × scaling factor
+/// (DragDiffusion), decodes one frame at a time (the released code, for memory).
+/// </summary>
+public sealed class VaeLatentCodec : ILatentCodec
+{
+    private readonly AutoencoderKL _vae;
+
+    /// <summary>Wraps a loaded VAE.</summary>
+    public VaeLatentCodec(AutoencoderKL vae) => _vae = vae ?? throw new ArgumentNullException(nameof(vae));
+
+    /// <inheritdoc />
+    public int DownsampleFactor => _vae.DownsampleFactor;
+
+    /// <inheritdoc />
+    public Tensor Encode(Tensor frames, CancellationToken cancellationToken = default) =>
+        _vae.EncodeFrames(frames, sliceSize: 1, cancellationToken: cancellationToken);
+
+    /// <inheritdoc />
+    public Tensor Decode(Tensor latents, CancellationToken cancellationToken = default)
+    {
+        using var frames = _vae.DecodeFrames(latents, sliceSize: 1, cancellationToken);
+        return frames[0].clone();
+    }
+}

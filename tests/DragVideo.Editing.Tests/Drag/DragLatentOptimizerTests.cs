@@ -1,0 +1,108 @@
+using DragVideo.Editing.Drag;
+using DragVideo.Editing.Tests.Support;
+using DragVideo.Testing;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Tests.Drag;
+
+public class DragLatentOptimizerTests(ITestOutputHelper output)
+{
+    // Tiny fixture: VAE factor 2, so a 32×32 frame has a 16×16 latent; features at scale 0.5 are 16×16 too.
+    private const int Frame = 32;
+
+    private static (Tensor Latent, long Timestep, DragVideo.Diffusion.Schedulers.DdimScheduler Scheduler) NoisyLatent(int frames)
+    {
+        var scheduler = TinyDiffusion.Scheduler();
+        scheduler.SetTimesteps(50);
+        long t = scheduler.Timesteps[12]; // strength 0.75 of 50 steps → index 50 − 38
+        using var clean = TinyDiffusion.MovingBlobLatent(frames);
+        using var g = new Generator(3);
+        using var noise = randn(clean.shape, generator: g);
+        using var tt = tensor(new[] { t });
+        return (scheduler.AddNoise(clean, noise, tt), t, scheduler);
+    }
+
+    private static IReadOnlyList<IReadOnlyList<DragPair>> SamePairs(int frames, DragPair pair) =>
+        Enumerable.Range(0, frames).Select(_ => (IReadOnlyList<DragPair>)new[] { pair }).ToList();
+
+    [Fact]
+    public void Optimiser_lowers_Eq3_moves_handles_toward_targets_and_keeps_the_latent_outside_the_mask()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(4);
+        using var text = TinyDiffusion.TextEmbedding();
+        var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27 && y >= 8 && y <= 23);
+        var input = new DragOptimizationInput(latent, t, text, SamePairs(4, new DragPair(new(10, 16), new(20, 16))),
+            Enumerable.Repeat(mask, 4).ToList(), Frame, Frame);
+        var steps = new List<DragOptimizationStep>();
+        using var result = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = 25, LearningRate = 0.05 })
+            .Optimize(input, new ListProgress<DragOptimizationStep>(steps));
+
+        using var delta = (result.Latent - latent).abs();
+        using var latentMask = DragFeatures.LatentMask(Enumerable.Repeat(mask, 4).ToList(), 4, 16, 16, CPU).permute(1, 0, 2, 3).unsqueeze(0);
+        double inside = (delta * latentMask).sum().item<float>() / latentMask.sum().item<float>() / 4;
+        double outside = (delta * (1 - latentMask)).sum().item<float>() / (1 - latentMask).sum().item<float>() / 4;
+        output.WriteLine($"updates {result.UpdatesApplied}, loss {result.Losses.First():F4} → {result.Losses.Last():F4}, " +
+                         $"mean handle→target {result.MeanHandleDistances.First():F2} → {result.MeanHandleDistances.Last():F2} px, " +
+                         $"mean |Δz| inside mask {inside:E2}, outside {outside:E2}, latent std {latent.std().item<float>():F3}");
+        result.Losses.Should().NotBeEmpty();
+        result.Losses.TakeLast(3).Average().Should().BeLessThan(result.Losses.First());
+        result.MeanHandleDistances.Last().Should().BeLessThan(result.MeanHandleDistances.First());
+        outside.Should().BeLessThan(inside / 2, "λ keeps the region outside the mask");
+        steps.Should().OnlyContain(s => s.MeanHandleDistance >= 0 && s.TotalSteps == 25);
+        latent.Dispose();
+    }
+
+    [Fact]
+    public void Zero_length_drags_stop_at_once_and_leave_the_latent_bit_identical()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(2);
+        using var text = TinyDiffusion.TextEmbedding();
+        var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(10, 10), new(10, 10))), null, Frame, Frame);
+        using var result = new DragLatentOptimizer(model, scheduler).Optimize(input);
+        result.Arrived.Should().BeTrue();
+        result.UpdatesApplied.Should().Be(0);
+        TensorAssert.MaxAbsDiff(result.Latent, latent).Should().Be(0);
+        latent.Dispose();
+    }
+
+    [Fact]
+    public void Cancellation_stops_within_the_current_step()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(2);
+        using var text = TinyDiffusion.TextEmbedding();
+        var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(6, 6), new(26, 26))), null, Frame, Frame);
+        using var cts = new CancellationTokenSource();
+        var steps = new List<DragOptimizationStep>();
+        var progress = new ListProgress<DragOptimizationStep>(steps, s => { if (s.Step == 2) cts.Cancel(); });
+        var act = () => new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = 10 }).Optimize(input, progress, cts.Token);
+        act.Should().Throw<OperationCanceledException>();
+        steps.Should().HaveCount(2);
+        latent.Dispose();
+    }
+
+    [Fact]
+    public void Live_tensor_count_does_not_grow_with_the_number_of_steps()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(2);
+        using var text = TinyDiffusion.TextEmbedding();
+        var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27);
+        var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(6, 6), new(26, 26))),
+            new[] { mask, mask }, Frame, Frame);
+        long Run(int steps)
+        {
+            long before = LiveTensors.Count;
+            using (var r = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = steps }).Optimize(input))
+                r.UpdatesApplied.Should().Be(steps);
+            return LiveTensors.Count - before;
+        }
+        Run(1);
+        long afterTwo = Run(2), afterSix = Run(6);
+        afterSix.Should().Be(afterTwo, "each step frees what it allocates");
+        latent.Dispose();
+    }
+}

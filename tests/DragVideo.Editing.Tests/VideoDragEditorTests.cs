@@ -1,0 +1,105 @@
+using DragVideo.Editing.Tests.Support;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Tests;
+
+public class VideoDragEditorTests(ITestOutputHelper output)
+{
+    private static readonly EditStage[] DiffusionStages =
+    {
+        EditStage.Preparing, EditStage.Propagation, EditStage.Encoding, EditStage.LoraTraining, EditStage.Inversion,
+        EditStage.DragOptimization, EditStage.Denoising, EditStage.Decoding, EditStage.Completed,
+    };
+
+    [Fact]
+    public async Task Edits_a_real_decoded_clip_end_to_end_and_a_second_drag_reuses_the_LoRA_and_the_inversion()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"dv-editor-{Guid.NewGuid():N}");
+        try
+        {
+            using var clip = TinyEditor.RealClip();
+            clip.Width.Should().Be(64);
+            using var before = clip.Frames.clone();
+            using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+                .Configure(o => o.Cache = o.Cache with { Directory = dir }).Build();
+            var reports = new List<EditProgress>();
+            using var result = await editor.EditAsync(clip, TinyEditor.Request(clip.FrameCount), new ListProgress<EditProgress>(reports));
+
+            result.Backend.Should().Be("diffusion");
+            result.EditedClip.FrameCount.Should().Be(clip.FrameCount);
+            result.EditedClip.Width.Should().Be(64);
+            result.EditedClip.Height.Should().Be(64);
+            result.EditedClip.Frames.isfinite().all().item<bool>().Should().BeTrue();
+            result.EditedClip.Frames.min().item<float>().Should().BeGreaterThanOrEqualTo(0);
+            result.EditedClip.Frames.max().item<float>().Should().BeLessThanOrEqualTo(1);
+            result.Instruction.Frames.Should().HaveCount(clip.FrameCount);
+            (clip.Frames - before).abs().max().item<float>().Should().Be(0, "the input clip is never modified");
+            reports.Select(r => r.Stage).Distinct().Should().Contain(DiffusionStages);
+            reports.Where(r => r.Stage == EditStage.LoraTraining).Should().HaveCount(3).And.OnlyContain(r => r.Loss > 0);
+            reports.Where(r => r.Stage == EditStage.Inversion).Should().HaveCount(5);
+            reports.Where(r => r.Stage == EditStage.DragOptimization).Should().OnlyContain(r => r.MeanHandleDistance >= 0);
+            reports.Where(r => r.Stage == EditStage.Denoising).Should().HaveCount(5);
+            result.StageTimings.Keys.Should().Contain(new[] { EditStage.LoraTraining, EditStage.Inversion, EditStage.DragOptimization, EditStage.Denoising, EditStage.Decoding });
+            Directory.GetFiles(dir, "*.safetensors").Should().HaveCount(2, "the LoRA and the inverted latent are cached on disk");
+            output.WriteLine(string.Join(", ", result.StageTimings.Select(kv => $"{kv.Key} {kv.Value.TotalSeconds:F2}s")));
+
+            var second = new List<EditProgress>();
+            var otherDrag = TinyEditor.Request(clip.FrameCount) with { };
+            using var again = await editor.EditAsync(clip, otherDrag, new ListProgress<EditProgress>(second));
+            second.Where(r => r.Stage == EditStage.LoraTraining).Should().ContainSingle().Which.Message.Should().Contain("cache");
+            second.Where(r => r.Stage == EditStage.Inversion).Should().ContainSingle().Which.Message.Should().Contain("cache");
+            second.Should().NotContain(r => r.Stage == EditStage.Encoding, "nothing needs the clean latents");
+            (again.EditedClip.Frames - result.EditedClip.Frames).abs().max().item<float>().Should().BeLessThan(1e-5f,
+                "the cached LoRA and latent give the same edit");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task Cancelling_during_the_drag_stops_within_a_step_and_writes_nothing()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"dv-cancel-{Guid.NewGuid():N}");
+        try
+        {
+            using var clip = TinyEditor.RealClip();
+            using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+                .Configure(o => { o.Drag = o.Drag with { Steps = 10 }; o.Cache = o.Cache with { Directory = dir }; }).Build();
+            using var cts = new CancellationTokenSource();
+            var reports = new List<EditProgress>();
+            var progress = new ListProgress<EditProgress>(reports, r => { if (r.Stage == EditStage.DragOptimization && r.Step == 1) cts.Cancel(); });
+            var act = () => editor.EditAsync(clip, TinyEditor.Request(clip.FrameCount), progress, cts.Token);
+            await act.Should().ThrowAsync<OperationCanceledException>();
+            reports.Where(r => r.Stage == EditStage.DragOptimization).Should().ContainSingle("the drag stops before its second step");
+            reports.Should().NotContain(r => r.Stage == EditStage.Denoising || r.Stage == EditStage.Completed);
+            (Directory.Exists(dir) ? Directory.GetFileSystemEntries(dir) : Array.Empty<string>()).Should().BeEmpty();
+            editor.Cache!.MemoryCount.Should().Be(0);
+            editor.Components.Backbone.AttentionLayers.Select(l => editor.Components.Backbone.GetAttentionProcessor(l.Path))
+                .Should().NotContain(p => p is DragVideo.Diffusion.Lora.LoraAttentionProcessor, "the LoRA is detached after a cancelled edit");
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public async Task Per_frame_baseline_runs_without_motion_modules_and_restores_the_switch()
+    {
+        using var clip = TinyEditor.RealClip();
+        using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+            .Configure(o => { o.MotionModulesEnabled = false; o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; }).Build();
+        var seen = new List<bool>();
+        var progress = new ListProgress<EditProgress>(new List<EditProgress>(), r =>
+        {
+            if (r.Stage == EditStage.Denoising) seen.Add(editor.Components.Backbone.MotionModulesEnabled);
+        });
+        using var result = await editor.EditAsync(clip, TinyEditor.Request(clip.FrameCount), progress);
+        seen.Should().NotBeEmpty().And.OnlyContain(x => !x);
+        editor.Components.Backbone.MotionModulesEnabled.Should().BeTrue();
+        result.EditedClip.FrameCount.Should().Be(clip.FrameCount);
+    }
+}
