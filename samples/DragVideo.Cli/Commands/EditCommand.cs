@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DragVideo.Cli.Demo;
+using DragVideo.Editing;
 using DragVideo.Editing.Fast;
 using DragVideo.Media;
 using DragVideo.Tracking;
@@ -52,10 +53,11 @@ internal sealed class EditCommand : ICliCommand
         using var clip = VideoReader.Read(videoPath, readOptions, ct);
         var request = DragRequestJson.Load(dragPath, clip.Width, clip.Height, clip.FrameCount);
 
-        IVideoDragEditor editor = modelPath is null
-            ? new FastWarpDragEditor()
-            : throw new DragVideoException("the diffusion backend is not available in this build yet; run without --model/--motion for the fast weight-free backend.");
-        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(modelPath is null ? "fast weight-free warp; give --model and --motion for the diffusion editor" : "diffusion")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
+        // The diffusion editor loads SD1.5 + AnimateDiff (minutes, GBs); the fast backend needs no weights.
+        if (modelPath is not null) AnsiConsole.MarkupLineInterpolated($"loading {modelPath} + {motionPath} …");
+        using var diffusion = modelPath is null ? null : new DragVideoBuilder().UseModelPath(modelPath, motionPath).Build();
+        IVideoDragEditor editor = diffusion is null ? new FastWarpDragEditor() : diffusion;
+        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(diffusion is null ? "fast weight-free warp; give --model and --motion for the diffusion editor" : "DragVideo diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
 
         using var result = await ProgressBar.RunAsync(bar => editor.EditAsync(clip, request, bar, ct)).ConfigureAwait(false);
         if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))
