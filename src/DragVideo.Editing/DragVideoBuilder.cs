@@ -111,7 +111,7 @@ public sealed class DragVideoBuilder
         return this;
     }
 
-    /// <summary>Settings of the default propagators (mask radius 10 px, …).</summary>
+    /// <summary>Settings of the default propagators (overrides <see cref="DragVideoOptions.Propagation"/>).</summary>
     public DragVideoBuilder UsePropagationOptions(PropagationOptions options)
     {
         _propagationOptions = options ?? throw new ArgumentNullException(nameof(options));
@@ -163,7 +163,8 @@ public sealed class DragVideoBuilder
         var model = _model;
         if (model is null && _modelPath is { } p)
         {
-            owned = StableDiffusionLoader.Load(p.Model, new ModelLoadOptions { MotionAdapterPath = p.Motion });
+            var load = options.ModelLoading with { MotionAdapterPath = p.Motion ?? options.ModelLoading.MotionAdapterPath };
+            owned = StableDiffusionLoader.Load(p.Model, load);
             model = owned;
         }
         try
@@ -177,7 +178,7 @@ public sealed class DragVideoBuilder
                 backbone is TorchSharp.torch.nn.Module bm ? CacheKey.OfModule(bm) : backbone.GetType().FullName ?? "backbone",
                 _codec is null && model is not null ? CacheKey.OfModule(model.Vae) : codec.GetType().FullName ?? "codec",
                 _promptEncoder is null && model is not null ? CacheKey.OfModule(model.TextEncoder) : prompt.GetType().FullName ?? "prompt");
-            var propagator = _propagator ?? BuildPropagator();
+            var propagator = _propagator ?? BuildPropagator(_propagationOptions ?? options.Propagation);
             var editor = new VideoDragEditor(new DiffusionComponents(backbone, scheduler, codec, prompt, identity), propagator, options,
                 _objective, _cache, _loggerFactory);
             if (owned is not null) editor.Own(owned);
@@ -190,9 +191,8 @@ public sealed class DragVideoBuilder
         }
     }
 
-    private IInstructionPropagator BuildPropagator()
+    private IInstructionPropagator BuildPropagator(PropagationOptions settings)
     {
-        var settings = _propagationOptions ?? new PropagationOptions();
         if (_points is null && _masks is null) return new DragInstructionPropagator(settings);
         return new DragInstructionPropagator(_points ?? new FlowPointPropagator(settings), _masks ?? new FlowMaskPropagator(settings), settings);
     }

@@ -1,6 +1,8 @@
+using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Lora;
 using DragVideo.Editing.Drag;
 using DragVideo.Editing.Sampling;
+using DragVideo.Tracking;
 
 namespace DragVideo.Editing;
 
@@ -20,6 +22,16 @@ public sealed class DragVideoOptions
 
     /// <summary>AnimateDiff motion module: a diffusers MotionAdapter folder or an original <c>mm_sd_v15*.ckpt</c>/safetensors.</summary>
     public string? MotionModulePath { get; set; }
+
+    /// <summary>
+    /// How <see cref="ModelPath"/> is loaded (pickle opt-in for <c>.ckpt</c> motion modules such as the released code's
+    /// <c>v3_sd15_mm.ckpt</c>, dtype, device, single-file settings). <see cref="MotionModulePath"/> overrides its
+    /// <c>MotionAdapterPath</c> when set.
+    /// </summary>
+    public ModelLoadOptions ModelLoading { get; set; } = new();
+
+    /// <summary>Point and mask propagation of the default propagators (§3.3): mask growth radius 10 px (paper Fig. 12), …</summary>
+    public PropagationOptions Propagation { get; set; } = new();
 
     /// <summary>Sample-specific LoRA (§3.2): rank 16, AdamW 5e-4, weight decay 1e-2, 100 steps, 12-frame batches.</summary>
     public LoraTrainingOptions Lora { get; set; } = new();
@@ -56,6 +68,9 @@ public sealed class DragVideoOptions
         Check(nameof(Drag), () => (Drag ?? throw new ArgumentNullException(nameof(Drag))).Validate());
         Check(nameof(MutualSelfAttention), () => (MutualSelfAttention ?? throw new ArgumentNullException(nameof(MutualSelfAttention))).Validate());
         Check(nameof(Cache), () => (Cache ?? throw new ArgumentNullException(nameof(Cache))).Validate());
+        if (ModelLoading is null) throw new ArgumentNullException(nameof(ModelLoading));
+        if (Propagation is null) throw new ArgumentNullException(nameof(Propagation));
+        if (Propagation.Radius < 0) throw new ArgumentOutOfRangeException("Propagation.Radius", Propagation.Radius, "the mask radius must be 0 or more.");
         if (MaxFrames < 1) throw new ArgumentOutOfRangeException(nameof(MaxFrames), MaxFrames, "must be at least 1.");
         if (ModelPath is { Length: 0 }) throw new ArgumentException("ModelPath must not be empty (use null for none).", nameof(ModelPath));
         if (MotionModulePath is { Length: 0 }) throw new ArgumentException("MotionModulePath must not be empty (use null for none).", nameof(MotionModulePath));

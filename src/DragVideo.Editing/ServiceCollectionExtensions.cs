@@ -30,7 +30,8 @@ public static class DragVideoServiceCollectionExtensions
         if (configure is not null) builder.Configure(configure);
         builder.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DragVideoOptions>, DragVideoOptionsValidator>());
-        services.TryAddSingleton<IInstructionPropagator>(_ => new DragInstructionPropagator());
+        services.TryAddSingleton<IInstructionPropagator>(sp =>
+            new DragInstructionPropagator(sp.GetRequiredService<IOptions<DragVideoOptions>>().Value.Propagation));
         services.TryAddSingleton<IDragObjective>(sp =>
         {
             var drag = sp.GetRequiredService<IOptions<DragVideoOptions>>().Value.Drag;

@@ -102,4 +102,28 @@ public class VideoDragEditorTests(ITestOutputHelper output)
         editor.Components.Backbone.MotionModulesEnabled.Should().BeTrue();
         result.EditedClip.FrameCount.Should().Be(clip.FrameCount);
     }
+
+    [Fact]
+    public async Task A_model_path_is_loaded_by_the_builder_with_the_configured_load_options()
+    {
+        using var clip = TinyEditor.RealClip();
+        using var editor = new DragVideoBuilder()
+            .UseModelPath(DragVideo.Testing.Fixtures.PathOf("single_file", "tiny-sd15.safetensors"),
+                DragVideo.Testing.Fixtures.PathOf("motion", "motion_adapter"))
+            .Configure(o => o.ModelLoading = o.ModelLoading with
+            {
+                OriginalConfigPath = DragVideo.Testing.Fixtures.PathOf("single_file", "tiny-sd15.yaml"),
+                NormNumGroups = 8,
+                TokenizerPath = DragVideo.Testing.Fixtures.PathOf("tokenizer"),
+                TextEncoderConfig = DragVideo.Diffusion.Modules.Clip.ClipTextConfig.FromJsonFile(DragVideo.Testing.Fixtures.PathOf("clip_text", "config.json")),
+            })
+            .Configure(TinyEditor.Quick)
+            .Configure(o => { o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; })
+            .UsePromptEncoder(new TinyEditor.TinyClipPromptEncoder()) // the tiny CLIP's 1,000-token vocabulary cannot take real CLIP ids
+            .Build();
+        editor.Components.Backbone.Should().BeOfType<DragVideo.Diffusion.Modules.Motion.UNetMotionModel>();
+        editor.Components.Codec.DownsampleFactor.Should().Be(2);
+        using var result = await editor.EditAsync(clip, TinyEditor.Request(clip.FrameCount));
+        result.EditedClip.Frames.shape.Should().Equal(clip.Frames.shape);
+    }
 }

@@ -62,6 +62,21 @@ public class OverlayTests
     }
 
     [Fact]
+    public void Arrow_has_a_one_pixel_dark_outline_unless_disabled()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var clip = new VideoClip(torch.full(1, 3, 32, 48, 0.5f), 6);
+        var instr = new PropagatedInstruction(new[] { Frame(0, BinaryMask.Filled(48, 32, true), true, new DragPair(new DragPoint(5, 16), new DragPoint(40, 16))) });
+        using var o = InstructionOverlay.Render(clip, instr, new OverlayStyle { PointRadius = 2, ArrowThickness = 1 });
+        Px(o, 0, 20, 16).Should().Be((1f, 1f, 0f), "shaft");
+        Px(o, 0, 20, 17).Should().Be((0f, 0f, 0f), "outline below the shaft");
+        Px(o, 0, 20, 15).Should().Be((0f, 0f, 0f), "outline above the shaft");
+        Px(o, 0, 20, 18).Should().Be((0.5f, 0.5f, 0.5f), "content beyond the outline");
+        using var plain = InstructionOverlay.Render(clip, instr, new OverlayStyle { PointRadius = 2, ArrowThickness = 1, ArrowOutlineColor = null });
+        Px(plain, 0, 20, 17).Should().Be((0.5f, 0.5f, 0.5f));
+    }
+
+    [Fact]
     public void Instruction_that_does_not_fit_the_clip_is_rejected()
     {
         TorchRuntime.EnsureLoaded();

@@ -5,7 +5,7 @@ namespace DragVideo.Media;
 
 /// <summary>
 /// Draws a propagated drag instruction onto every frame (the paper's preview): the editable mask highlighted, an arrow
-/// from each handle to its target, the handle as a red disc and the target as a blue disc (drawn last, on top).
+/// (outlined) from each handle to its target, the handle as a red disc and the target as a blue disc (drawn last, on top).
 /// </summary>
 public static class InstructionOverlay
 {
@@ -43,6 +43,9 @@ public static class InstructionOverlay
                             if (v[y * w + x]) canvas.Blend(x, y, style.MaskColor, style.MaskOpacity);
                 }
             }
+            if (style.ArrowOutlineColor is RgbColor outline)
+                foreach (var p in fi.Pairs)
+                    canvas.Arrow(p.Handle.X, p.Handle.Y, p.Target.X, p.Target.Y, thick + 2, 2.5f * r, outline);
             foreach (var p in fi.Pairs)
                 canvas.Arrow(p.Handle.X, p.Handle.Y, p.Target.X, p.Target.Y, thick, 2.5f * r, style.ArrowColor);
             for (int j = 0; j < fi.Pairs.Count; j++)

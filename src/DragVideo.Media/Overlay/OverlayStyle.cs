@@ -15,6 +15,9 @@ public sealed record OverlayStyle
     /// <summary>Arrow colour (default yellow, visible on both dark and bright content).</summary>
     public RgbColor ArrowColor { get; init; } = RgbColor.Yellow;
 
+    /// <summary>Colour of a 1-pixel outline around the arrow so it stays visible on bright or highlighted content (default black; null = none).</summary>
+    public RgbColor? ArrowOutlineColor { get; init; } = new RgbColor(0, 0, 0);
+
     /// <summary>Mask highlight colour blended into the editable region (default white).</summary>
     public RgbColor MaskColor { get; init; } = RgbColor.White;
 

@@ -83,4 +83,26 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
         steps.Should().HaveCount(2);
         latent.Dispose();
     }
+
+    [Fact]
+    public void Live_tensor_count_does_not_grow_with_the_number_of_steps()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(2);
+        using var text = TinyDiffusion.TextEmbedding();
+        var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27);
+        var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(6, 6), new(26, 26))),
+            new[] { mask, mask }, Frame, Frame);
+        long Run(int steps)
+        {
+            long before = LiveTensors.Count;
+            using (var r = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = steps }).Optimize(input))
+                r.UpdatesApplied.Should().Be(steps);
+            return LiveTensors.Count - before;
+        }
+        Run(1);
+        long afterTwo = Run(2), afterSix = Run(6);
+        afterSix.Should().Be(afterTwo, "each step frees what it allocates");
+        latent.Dispose();
+    }
 }

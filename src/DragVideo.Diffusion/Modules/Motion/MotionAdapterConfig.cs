@@ -28,6 +28,9 @@ public sealed record MotionAdapterConfig
     /// <summary>AnimateDiff v2 for SD1.5 (<c>mm_sd_v15_v2</c>): 8 heads, 32 frames, mid-block motion module.</summary>
     public static MotionAdapterConfig AnimateDiffSd15 { get; } = new();
 
+    /// <summary>AnimateDiff v1 for SD1.5 (<c>mm_sd_v14</c> / <c>mm_sd_v15</c>): 24 frames, no mid-block motion module.</summary>
+    public static MotionAdapterConfig AnimateDiffSd15V1 { get; } = new() { MotionMaxSeqLength = 24, UseMotionMidBlock = false };
+
     /// <summary>Checks the adapter fits <paramref name="unet"/>; throws <see cref="ArgumentException"/> naming the key.</summary>
     public void ValidateAgainst(Unet.UNet2DConditionConfig unet)
     {

@@ -1,0 +1,64 @@
+using System.Collections.Concurrent;
+
+namespace DragVideo.Studio.Sessions;
+
+/// <summary>
+/// Browser sessions keyed by an HttpOnly, SameSite=Strict cookie holding a server-generated id.
+/// </summary>
+public sealed class SessionStore : IDisposable
+{
+    /// <summary>The session cookie's name.</summary>
+    public const string CookieName = "dragvideo_studio";
+
+    /// <summary>Sessions kept; beyond this the least recently used idle one is dropped (with its clips).</summary>
+    public const int MaxSessions = 64;
+
+    private readonly ConcurrentDictionary<string, StudioSession> _sessions = new(StringComparer.Ordinal);
+    private readonly int _maxClips;
+
+    /// <summary>Creates the store.</summary>
+    public SessionStore(int maxClipsPerSession) => _maxClips = maxClipsPerSession;
+
+    /// <summary>The sessions (for shutdown).</summary>
+    public IReadOnlyCollection<StudioSession> All => _sessions.Values.ToList();
+
+    /// <summary>The caller's session, created (and the cookie set) when it has none or an unknown one.</summary>
+    public StudioSession GetOrCreate(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (http.Request.Cookies.TryGetValue(CookieName, out var id) && Ids.IsWellFormed(id)
+            && _sessions.TryGetValue(id!, out var existing))
+        {
+            existing.Touch();
+            return existing;
+        }
+        var session = new StudioSession(Ids.New(), _maxClips);
+        _sessions[session.Id] = session;
+        EvictIdleSessions();
+        http.Response.Cookies.Append(CookieName, session.Id, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Path = "/",
+            IsEssential = true,
+        });
+        return session;
+    }
+
+    private void EvictIdleSessions()
+    {
+        while (_sessions.Count > MaxSessions)
+        {
+            var victim = _sessions.Values.Where(s => s.ActiveRun is null).OrderBy(s => s.LastSeen).FirstOrDefault();
+            if (victim is null || !_sessions.TryRemove(victim.Id, out _)) return;
+            victim.Dispose();
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var s in _sessions.Values) s.Dispose();
+        _sessions.Clear();
+    }
+}
