@@ -7,9 +7,9 @@ namespace DragVideo.Tracking;
 
 /// <summary>
 /// Weight-free <see cref="IMaskPropagator"/> (the paper uses Track-Anything). Each key-frame mask is carried to the
-/// frames up to its neighbouring mask key frames by dense optical flow: for frame t the flow t → key is chained from
-/// the previous frame and refined directly against the key frame (no drift accumulates), the key mask is
-/// backward-warped with it, masks carried from the key frames on both sides are blended by temporal distance,
+/// frames up to its neighbouring mask key frames by dense optical flow: the flow from frame t to the key frame is
+/// computed directly (no drift accumulates), its coarse-to-fine search started from frame t∓1's flow to the key; the
+/// key mask is backward-warped with it, masks carried from the key frames on both sides are blended by temporal distance,
 /// thresholded and cleaned (closing, small components removed, small holes filled). Every mask is then grown by
 /// <see cref="PropagationOptions.Radius"/> and swept along the frame's drag vectors, as the released code does.
 /// When no key frame has a mask, every frame gets a full-frame mask.
@@ -156,13 +156,10 @@ public sealed class FlowMaskPropagator : IMaskPropagator
                 ct.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
                 var cur = ImageOps.Frame(clip, t)[0];
-                var prevFrame = ImageOps.Frame(clip, t - step)[0];
-                // Chain: x in frame t → x + f(t→t−1) in frame t−1 → then the previous flow to the key frame.
-                var local = _flow.Compute(cur, prevFrame).unsqueeze(0);
-                Tensor init;
-                if (toKey is null) init = local;
-                else init = local + ImageOps.Warp(toKey, local, grid);
-                var refined = t - step == key ? local : _flow.Compute(cur, keyFrame, init[0]).unsqueeze(0);
+                // The previous frame's flow to the key frame starts the coarse-to-fine search (it is off only by one
+                // frame's motion, which the pyramid absorbs); the flow is then refined directly against the key frame,
+                // so no error accumulates along the chain.
+                var refined = (toKey is null ? _flow.Compute(cur, keyFrame) : _flow.Compute(cur, keyFrame, toKey[0])).unsqueeze(0);
                 var warped = ImageOps.Warp(keyMask, refined, grid, GridSamplePaddingMode.Zeros);
                 if (Options.MaskOcclusionThreshold > 0)
                 {

@@ -20,7 +20,7 @@ after(async () => {
   if (clipDir) fs.rmSync(clipDir, { recursive: true, force: true });
 });
 
-test('drag pairs on the start and end frames with a mask propagate, run, and the result plays within 2 px', { timeout: 240_000 }, async () => {
+test('drag pairs on the start and end frames with a mask propagate, run, and the result plays within 2 px', { timeout: 240_000 }, async (t) => {
   const page = await browser.context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -67,6 +67,8 @@ test('drag pairs on the start and end frames with a mask propagate, run, and the
 
   const measured = Number(await page.locator('#metric-drag-distance').textContent());
   const shown = Number(await page.locator('#progress-distance').textContent());
+  t.diagnostic(`drag distance after the edit: ${measured} px (shown: ${shown} px); ` +
+    `PSNR outside the mask: ${await page.locator('#metric-psnr-outside-mask').textContent()} dB`);
   assert.ok(Number.isFinite(measured) && measured < 2, `drag distance after the edit is ${measured} px (must be < 2)`);
   assert.ok(Number.isFinite(shown) && shown < 2, `distance shown in the progress bar is ${shown} px (must be < 2)`);
   assert.deepEqual(pageErrors, []);

@@ -22,7 +22,16 @@ internal static class TestImages
         return torch.tensor(data, new long[] { height, width, 3 }).permute(2, 0, 1).contiguous().MoveToOuterDisposeScope();
     }
 
-    private static float[] Decode(string path, int width, int height)
+    /// <summary>The first <paramref name="frames"/> frames of a clip from the data folder, resized, as a <see cref="VideoClip"/>.</summary>
+    public static VideoClip LoadVideo(string name, int frames, int width, int height)
+    {
+        var data = Cache.GetOrAdd($"{name}@{width}x{height}x{frames}", _ => Decode(Path.Combine(DataFolder, name), width, height, frames));
+        using var scope = NewDisposeScope();
+        var t = torch.tensor(data, new long[] { frames, height, width, 3 }).permute(0, 3, 1, 2).contiguous();
+        return new VideoClip(t.MoveToOuterDisposeScope(), 10);
+    }
+
+    private static float[] Decode(string path, int width, int height, int frames = 1)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"test image {path} is missing: install Debian's opencv-doc package.", path);
         var psi = new ProcessStartInfo("ffmpeg")
@@ -31,7 +40,7 @@ internal static class TestImages
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-v", "error", "-i", path, "-vf", $"scale={width}:{height}:flags=lanczos", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
+        foreach (var a in new[] { "-v", "error", "-i", path, "-vf", $"scale={width}:{height}:flags=lanczos", "-frames:v", frames.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg could not be started.");
         using var ms = new MemoryStream();
@@ -39,7 +48,7 @@ internal static class TestImages
         p.StandardOutput.BaseStream.CopyTo(ms);
         p.WaitForExit();
         var bytes = ms.ToArray();
-        if (p.ExitCode != 0 || bytes.Length != width * height * 3)
+        if (p.ExitCode != 0 || bytes.Length != width * height * 3 * frames)
             throw new InvalidOperationException($"ffmpeg failed on {path} (exit {p.ExitCode}, {bytes.Length} bytes): {errTask.Result}");
         var f = new float[bytes.Length];
         for (int i = 0; i < bytes.Length; i++) f[i] = bytes[i] / 255f;
