@@ -1,6 +1,7 @@
 // Takes docs/images/studio.png: the Studio after a real edit of the test clip (node screenshot.mjs [out.png]).
 import path from 'node:path';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { clickFrame, launchBrowser, makeTestClip, repoRoot, startStudio, tempDir, uploadClip } from './lib/studio.mjs';
 
 const out = process.argv[2] ?? path.join(repoRoot, 'docs/images/studio.png');
@@ -27,8 +28,13 @@ try {
   await page.locator('#result').waitFor({ state: 'visible', timeout: 180_000 });
   await page.waitForFunction(() => document.getElementById('video-result').currentTime > 0.5, null, { timeout: 30_000 });
   fs.mkdirSync(path.dirname(out), { recursive: true });
-  await page.screenshot({ path: out, fullPage: true });
-  console.log(`wrote ${out}`);
+  const raw = out + '.full.png';
+  await page.screenshot({ path: raw, fullPage: true });
+  // A 256-colour palette keeps the committed image small (the page is mostly flat colour; the frames dither well).
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', raw, '-vf',
+    'split[a][b];[a]palettegen=max_colors=256[p];[b][p]paletteuse=dither=sierra2_4a', out]);
+  if (r.status === 0) fs.rmSync(raw); else fs.renameSync(raw, out);
+  console.log(`wrote ${out} (${fs.statSync(out).size} bytes)`);
 } finally {
   await browser.close();
   await studio.stop();

@@ -52,6 +52,7 @@ internal static class DragWarpField
         }
 
         var pins = new List<DragPoint>();
+        AddInfluencePins(instruction.Pairs, width, height, options, pins);
         AddRingPins(mask, options, pins);
         AddBorderPins(mask, width, height, options.BorderPinSpacing, pins);
         foreach (var pin in pins)
@@ -145,6 +146,61 @@ internal static class DragWarpField
         foreach (var t in targets)
             if ((except is null || t != except.Value) && p.DistanceTo(t) < distance) return true;
         return false;
+    }
+
+    /// <summary>
+    /// Pins on the boundary of the capsule of radius R around each handle→target segment (see
+    /// <see cref="FastWarpOptions.InfluenceScale"/>), skipping those inside another pair's capsule or outside the frame.
+    /// </summary>
+    private static void AddInfluencePins(IReadOnlyList<DragPair> pairs, int width, int height, FastWarpOptions options, List<DragPoint> pins)
+    {
+        if (options.InfluenceScale <= 0) return;
+        var radii = pairs.Select(p => Math.Max(options.MinInfluenceRadius, options.InfluenceScale * p.Length) + options.HandleRadius).ToArray();
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            foreach (var pin in CapsuleBoundary(pairs[i].Handle, pairs[i].Target, radii[i], options.InfluencePinSpacing))
+            {
+                if (pin.X < 0 || pin.Y < 0 || pin.X > width - 1 || pin.Y > height - 1) continue;
+                bool insideOther = false;
+                for (int j = 0; j < pairs.Count && !insideOther; j++)
+                    insideOther = j != i && SegmentDistance(pin, pairs[j].Handle, pairs[j].Target) < radii[j] - 0.5f;
+                if (!insideOther) pins.Add(pin);
+            }
+        }
+    }
+
+    /// <summary>Points every <paramref name="spacing"/> px on the boundary of the capsule of radius r around segment a–b.</summary>
+    private static IEnumerable<DragPoint> CapsuleBoundary(DragPoint a, DragPoint b, float r, float spacing)
+    {
+        var d = b - a;
+        float len = a.DistanceTo(b);
+        // Unit direction (any when the segment is a point) and its normal.
+        float ux = len > 1e-3f ? d.X / len : 1f, uy = len > 1e-3f ? d.Y / len : 0f;
+        float nx = -uy, ny = ux;
+        int sideSteps = (int)MathF.Floor(len / spacing);
+        for (int k = 0; k <= sideSteps && len > 1e-3f; k++)
+        {
+            float t = sideSteps == 0 ? 0 : k * len / sideSteps;
+            yield return new DragPoint(a.X + ux * t + nx * r, a.Y + uy * t + ny * r);
+            yield return new DragPoint(a.X + ux * t - nx * r, a.Y + uy * t - ny * r);
+        }
+        // Half circles: around b facing +u, around a facing −u (a full circle when the segment is a point).
+        int arcSteps = Math.Max(4, (int)MathF.Ceiling(MathF.PI * r / spacing));
+        for (int k = 1; k < arcSteps; k++)
+        {
+            double phi = -Math.PI / 2 + Math.PI * k / arcSteps;
+            float c = (float)Math.Cos(phi), s = (float)Math.Sin(phi);
+            // direction = u·cos φ + n·sin φ
+            yield return new DragPoint(b.X + r * (ux * c + nx * s), b.Y + r * (uy * c + ny * s));
+            yield return new DragPoint(a.X - r * (ux * c + nx * s), a.Y - r * (uy * c + ny * s));
+        }
+    }
+
+    private static float SegmentDistance(DragPoint p, DragPoint a, DragPoint b)
+    {
+        float dx = b.X - a.X, dy = b.Y - a.Y, l2 = dx * dx + dy * dy;
+        float t = l2 <= 1e-6f ? 0 : Math.Clamp(((p.X - a.X) * dx + (p.Y - a.Y) * dy) / l2, 0f, 1f);
+        return p.DistanceTo(new DragPoint(a.X + t * dx, a.Y + t * dy));
     }
 
     /// <summary>Pins on the one-pixel ring just outside the mask, thinned to at most MaxPinnedPoints evenly spaced ones.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using DragVideo.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +16,16 @@ namespace DragVideo.Editing.Fast;
 public sealed class FastWarpDragEditor : IVideoDragEditor
 {
     private readonly IInstructionPropagator _propagator;
+
+    /// <summary>
+    /// Creates the editor with the default weight-free propagator (<see cref="DragInstructionPropagator"/>: optical-flow
+    /// point tracks, propagated masks grown by 10 px and stretched along the drag) and <paramref name="options"/>.
+    /// </summary>
+    /// <param name="options">warp options (null = defaults); validated here.</param>
+    public FastWarpDragEditor(FastWarpOptions? options = null)
+        : this(new DragInstructionPropagator(), options)
+    {
+    }
 
     /// <summary>Creates the editor.</summary>
     /// <param name="propagator">carries key-frame instructions to every frame.</param>
@@ -71,10 +82,15 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
         TorchRuntime.EnsureLoaded();
         var timings = new Dictionary<EditStage, TimeSpan>();
         var watch = Stopwatch.StartNew();
-        progress?.Report(new EditProgress(EditStage.Propagation, 0, 1, "propagating the drag to every frame"));
+        progress?.Report(new EditProgress(EditStage.Preparing, 1, 1, "request validated; propagating the drag to every frame"));
         var instruction = _propagator.Propagate(clip, request, ct);
         if (instruction.Frames.Count != clip.FrameCount)
             throw new DragVideoException($"the propagator returned {instruction.Frames.Count} frame instructions for a clip of {clip.FrameCount} frames.");
+        foreach (var fi in instruction.Frames)
+        {
+            if (fi.Mask.Width != clip.Width || fi.Mask.Height != clip.Height)
+                throw new DragVideoException($"the propagator returned a {fi.Mask.Width}×{fi.Mask.Height} mask for frame {fi.FrameIndex} of a {clip.Width}×{clip.Height} clip.");
+        }
         timings[EditStage.Propagation] = watch.Elapsed;
         progress?.Report(new EditProgress(EditStage.Propagation, 1, 1, "propagated"));
 

@@ -33,11 +33,43 @@ public sealed class FastWarpRealClipTests
     {
         using var clip = RealClip.Load();
         var editor = new FastWarpDragEditor(new StaticPropagator());
-        using var result = await editor.EditAsync(clip, RealClip.TripodRequest());
+        using var result = await editor.EditAsync(clip, RealClip.ClothRequest());
         var report = new EditMetrics().Measure(clip, result.EditedClip, result.Instruction);
         report.MeanInitialDragDistance.Should().BeInRange(20, 40);
         report.MeanDragDistance.Should().BeLessThanOrEqualTo(2.0);
         report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
         report.TemporalMaxFlowRatio!.Value.Should().BeInRange(0.9, 1.1, "the edit follows the content, so it moves as the original does");
+    }
+}
+
+/// <summary>The acceptance figures with the default propagator (DragVideo.Tracking), i.e. exactly what `dragvideo demo` runs.</summary>
+public sealed class FastWarpDefaultPropagatorTests
+{
+    public FastWarpDefaultPropagatorTests() => TorchRuntime.EnsureLoaded();
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Demo_clip_with_the_default_propagator_meets_the_acceptance_figures()
+    {
+        using var clip = DemoClip.Build();
+        using var result = await new FastWarpDragEditor().EditAsync(clip, DemoClip.Request());
+        var report = new EditMetrics().Measure(clip, result.EditedClip, result.Instruction);
+        report.MeanInitialDragDistance.Should().BeInRange(20, 40);
+        report.MeanDragDistance.Should().BeLessThanOrEqualTo(2.0);
+        report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
+        report.TemporalMaxFlowRatio!.Value.Should().BeInRange(0.9, 1.1);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public async Task Real_clip_with_the_default_propagator_meets_the_acceptance_figures()
+    {
+        using var clip = RealClip.Load();
+        using var result = await new FastWarpDragEditor().EditAsync(clip, RealClip.ClothRequest());
+        var report = new EditMetrics().Measure(clip, result.EditedClip, result.Instruction);
+        report.MeanInitialDragDistance.Should().BeInRange(20, 40);
+        report.MeanDragDistance.Should().BeLessThanOrEqualTo(2.0);
+        report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
+        report.TemporalMaxFlowRatio!.Value.Should().BeInRange(0.9, 1.1);
     }
 }

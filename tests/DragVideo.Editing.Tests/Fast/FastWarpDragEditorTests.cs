@@ -101,3 +101,20 @@ public sealed class FastWarpDragEditorTests
         public void Report(EditProgress value) => report(value);
     }
 }
+
+public sealed class FastWarpMemoryTests
+{
+    [Fact]
+    public void Warping_frames_in_a_loop_leaves_no_live_tensors_behind()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var clip = DemoClip.Build(2);
+        var editor = new FastWarpDragEditor(new DemoClipPropagator());
+        var instr = new DemoClipPropagator().Propagate(clip, DemoClip.Request(2)).Frames[0];
+        using var frame = clip.Frames[0];
+        editor.WarpFrame(frame, instr).Dispose();   // warm-up
+        long before = LiveTensors.Count;
+        for (int i = 0; i < 3; i++) editor.WarpFrame(frame, instr).Dispose();
+        LiveTensors.Count.Should().Be(before);
+    }
+}

@@ -27,6 +27,38 @@ public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBac
         Complete(device, dtype);
     }
 
+    /// <summary>
+    /// Composes the video U-Net from an image U-Net (diffusers' <c>UNetMotionModel.from_unet2d</c>): the new model has
+    /// <paramref name="unet"/>'s configuration, device and dtype, every image-U-Net tensor copied in, and freshly
+    /// initialised motion modules (load an adapter's weights into them next). <paramref name="unet"/> is not modified.
+    /// </summary>
+    /// <exception cref="ModelLoadException">an image-U-Net tensor has no counterpart of the same shape (not expected).</exception>
+    public static UNetMotionModel FromUNet2D(UNet2DConditionModel unet, MotionAdapterConfig? motionConfig = null)
+    {
+        ArgumentNullException.ThrowIfNull(unet);
+        var model = new UNetMotionModel(unet.Config, motionConfig, unet.Device, unet.DType);
+        try
+        {
+            using var noGrad = no_grad();
+            var target = model.state_dict();
+            var mismatched = new List<string>();
+            foreach (var (key, source) in unet.state_dict())
+            {
+                if (target.TryGetValue(key, out var dest) && dest.shape.SequenceEqual(source.shape)) dest.copy_(source);
+                else mismatched.Add(key);
+            }
+            if (mismatched.Count > 0)
+                throw new ModelLoadException($"{mismatched.Count} image U-Net tensors have no place in the video U-Net: {string.Join(", ", mismatched.Take(10))}",
+                    mismatchedKeys: mismatched);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The motion adapter configuration the modules were built from.</summary>
     public MotionAdapterConfig MotionConfig { get; }
 

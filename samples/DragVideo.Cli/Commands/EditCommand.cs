@@ -1,0 +1,70 @@
+using System.CommandLine;
+using DragVideo.Cli.Demo;
+using DragVideo.Editing;
+using DragVideo.Editing.Fast;
+using DragVideo.Media;
+using DragVideo.Tracking;
+using Spectre.Console;
+
+namespace DragVideo.Cli.Commands;
+
+/// <summary>
+/// <c>dragvideo edit &lt;video&gt; --drag request.json --out edited.mp4 [--model SD1.5 --motion adapter]</c>: runs the
+/// diffusion editor when both model paths are given, the fast weight-free backend otherwise, and says which. Every
+/// input is checked before any work; the output is written to a temporary file and moved into place.
+/// </summary>
+internal sealed class EditCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var video = new Argument<string>("video") { Description = "The video to edit (any format ffmpeg reads)." };
+        var drag = new Option<string>("--drag") { Description = "Drag-request JSON (coordinates of the decoded frames; see docs).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output file (.mp4 or .gif).", Required = true };
+        var model = new Option<string?>("--model") { Description = "Stable Diffusion 1.5 folder (diffusers layout) or single file: selects the diffusion backend." };
+        var motion = new Option<string?>("--motion") { Description = "AnimateDiff motion adapter (folder or file); required with --model." };
+        var read = new VideoReadCliOptions();
+        var command = new Command("edit", "Edit a video by dragging points (diffusion backend with --model/--motion, fast weight-free backend otherwise).");
+        command.Arguments.Add(video);
+        command.Options.Add(drag);
+        command.Options.Add(output);
+        command.Options.Add(model);
+        command.Options.Add(motion);
+        read.AddTo(command);
+        command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () => RunAsync(parse.GetValue(video)!, parse.GetValue(drag)!,
+            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), read.Read(parse), ct)));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string videoPath, string dragPath, string outPath, string? modelPath, string? motionPath,
+        VideoReadOptions readOptions, CancellationToken ct)
+    {
+        // Everything that can be checked cheaply is checked before decoding or editing anything.
+        OutputFiles.CheckInput(videoPath, "video");
+        OutputFiles.CheckInput(dragPath, "drag request");
+        var outFull = OutputFiles.CheckVideoOutput(outPath);
+        if ((modelPath is null) != (motionPath is null))
+            throw new ArgumentException("--model and --motion go together: give both for the diffusion backend, or neither for the fast backend.");
+        if (modelPath is not null && !File.Exists(modelPath) && !Directory.Exists(modelPath))
+            throw new FileNotFoundException($"model '{modelPath}' does not exist.", modelPath);
+        if (motionPath is not null && !File.Exists(motionPath) && !Directory.Exists(motionPath))
+            throw new FileNotFoundException($"motion adapter '{motionPath}' does not exist.", motionPath);
+        TorchRuntime.EnsureLoaded();
+
+        using var clip = VideoReader.Read(videoPath, readOptions, ct);
+        var request = DragRequestJson.Load(dragPath, clip.Width, clip.Height, clip.FrameCount);
+
+        // The diffusion editor loads SD1.5 + AnimateDiff (minutes, GBs); the fast backend needs no weights.
+        if (modelPath is not null) AnsiConsole.MarkupLineInterpolated($"loading {modelPath} + {motionPath} …");
+        using var diffusion = modelPath is null ? null : new DragVideoBuilder().UseModelPath(modelPath, motionPath).Build();
+        IVideoDragEditor editor = diffusion is null ? new FastWarpDragEditor() : diffusion;
+        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(diffusion is null ? "fast weight-free warp; give --model and --motion for the diffusion editor" : "DragVideo diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
+
+        using var result = await ProgressBar.RunAsync(bar => editor.EditAsync(clip, request, bar, ct)).ConfigureAwait(false);
+        if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))
+            VideoWriter.WriteGif(result.EditedClip, outFull, ct);
+        else
+            VideoWriter.WriteMp4(result.EditedClip, outFull, cancellationToken: ct);
+        AnsiConsole.MarkupLineInterpolated($"wrote {outFull} ({result.Backend}, {result.StageTimings.Values.Sum(t => t.TotalMilliseconds):0} ms)");
+        return 0;
+    }
+}
