@@ -17,6 +17,15 @@ internal sealed class KeyframeSampler
         _max = maxFrames;
     }
 
+    /// <summary>
+    /// The same choice as an ffmpeg <c>select</c> filter, so skipped frames are never scaled or piped: source frame
+    /// <c>n</c> is kept when <c>floor(ceil((n − ε) / step) · step + ε) = n</c>. Null when every frame is kept.
+    /// </summary>
+    public string? SelectFilter => _step == 1.0
+        ? null
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"select='eq(floor(ceil((n-1e-6)/{_step:R})*{_step:R}+1e-6),n)'");
+
     /// <summary>Frame rate of the sampled clip.</summary>
     public double OutputFps { get; }
 

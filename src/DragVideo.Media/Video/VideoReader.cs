@@ -24,8 +24,11 @@ public static class VideoReader
 
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-nostdin" };
         if (options.StartSeconds > 0) args.AddRange(new[] { "-ss", options.StartSeconds.ToString("R", CultureInfo.InvariantCulture) });
-        args.AddRange(new[] { "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", geometry.Filter(info.Width, info.Height), "-fps_mode", "passthrough" });
-        if (sampler.SourceFramesNeeded is int needed) args.AddRange(new[] { "-frames:v", needed.ToString(CultureInfo.InvariantCulture) });
+        // ffmpeg drops the frames between key frames before scaling; passthrough keeps it from duplicating frames to
+        // fill the gaps. The managed loop below then only counts frames against the limit.
+        string filter = sampler.SelectFilter is string select ? select + "," + geometry.Filter(info.Width, info.Height) : geometry.Filter(info.Width, info.Height);
+        args.AddRange(new[] { "-i", path, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", filter, "-fps_mode", "passthrough" });
+        if (options.MaxFrames is int max) args.AddRange(new[] { "-frames:v", max.ToString(CultureInfo.InvariantCulture) });
         args.AddRange(new[] { "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1" });
 
         int frameBytes = checked(geometry.Width * geometry.Height * 3);
@@ -33,20 +36,16 @@ public static class VideoReader
         using (var p = FfmpegTool.Start("ffmpeg", args, redirectInput: false, redirectOutput: true, cancellationToken))
         {
             var buffer = new byte[frameBytes];
-            for (int index = 0; !sampler.Done; index++)
+            while (options.MaxFrames is not int limit || kept.Count < limit)
             {
                 int got = ReadFull(p.Output, buffer);
-                if (got == 0) break;
-                if (got < frameBytes) break; // a truncated last frame: ffmpeg failed mid-frame; the exit code says why
-                if (sampler.Take(index)) { kept.Add(buffer); buffer = new byte[frameBytes]; }
+                if (got < frameBytes) break; // end of stream, or a truncated frame when ffmpeg failed (the exit code says why)
+                kept.Add(buffer);
+                buffer = new byte[frameBytes];
             }
-            if (sampler.Done) p.Kill();
-            else
-            {
-                p.Output.CopyTo(Stream.Null);
-                int code = p.WaitForExit(cancellationToken);
-                if (code != 0) throw new InvalidMediaException($"ffmpeg could not decode the video: {MediaProbe.Reason(p.ErrorTail)}", path);
-            }
+            p.Output.CopyTo(Stream.Null);
+            int code = p.WaitForExit(cancellationToken);
+            if (code != 0) throw new InvalidMediaException($"ffmpeg could not decode the video: {MediaProbe.Reason(p.ErrorTail)}", path);
             cancellationToken.ThrowIfCancellationRequested();
         }
         if (kept.Count == 0)

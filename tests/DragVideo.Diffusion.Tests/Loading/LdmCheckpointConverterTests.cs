@@ -105,4 +105,24 @@ public class LdmCheckpointConverterTests
         map.Ignored.Should().BeEquivalentTo("alphas_cumprod", "model_ema.decay");
         map.Unmapped.Should().BeEquivalentTo("model.diffusion_model.label_emb.0.0.weight", "control_model.zero_convs.0.0.weight");
     }
+
+    [Fact]
+    public void The_EMA_copy_is_used_only_when_asked_and_otherwise_ignored()
+    {
+        var (entries, _) = SafetensorsReader.ReadHeader(Fixtures.PathOf("single_file", "tiny-sd15.safetensors"));
+        var shapes = entries.ToDictionary(e => e.Name, e => e.Shape);
+        foreach (var e in entries.Where(e => e.Name.StartsWith(LdmKeyMapper.UnetPrefix, StringComparison.Ordinal)))
+            shapes["model_ema." + string.Concat(e.Name.Split('.').Skip(1))] = e.Shape; // LDM's flattened EMA names
+        int ema = shapes.Keys.Count(k => k.StartsWith("model_ema.", StringComparison.Ordinal));
+
+        var plain = LdmKeyMapper.Map(shapes);
+        plain.Of(LdmComponent.Unet).Should().OnlyContain(m => m.Source.StartsWith("model.diffusion_model.", StringComparison.Ordinal));
+        plain.Ignored.Should().HaveCount(ema);
+
+        var withEma = LdmKeyMapper.Map(shapes, new LdmConversionOptions { UseEma = true });
+        withEma.Of(LdmComponent.Unet).Should().OnlyContain(m => m.Source.StartsWith("model_ema.diffusion_model", StringComparison.Ordinal));
+        withEma.Of(LdmComponent.Unet).Select(m => m.Target).Should().BeEquivalentTo(plain.Of(LdmComponent.Unet).Select(m => m.Target));
+        withEma.Ignored.Should().HaveCount(304).And.OnlyContain(k => k.StartsWith("model.diffusion_model.", StringComparison.Ordinal));
+        withEma.Unmapped.Should().BeEmpty();
+    }
 }

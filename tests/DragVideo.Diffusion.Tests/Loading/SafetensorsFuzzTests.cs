@@ -34,7 +34,7 @@ public class SafetensorsFuzzTests
         int accepted = 0, rejected = 0;
         long liveBefore = LiveTensors.Count;
 
-        for (int iteration = 0; iteration < 3000; iteration++)
+        for (int iteration = 0; iteration < 2000; iteration++)
         {
             byte[] bytes = (iteration % 5) switch
             {
@@ -61,7 +61,7 @@ public class SafetensorsFuzzTests
             }
         }
 
-        rejected.Should().BeGreaterThan(1000, "most mutations break the file");
+        rejected.Should().BeGreaterThan(700, "most mutations break the file");
         accepted.Should().BeGreaterThan(0, "some mutations (e.g. in tensor data) leave a valid file");
         LiveTensors.Count.Should().Be(liveBefore, "rejected reads must not leak tensors");
     }

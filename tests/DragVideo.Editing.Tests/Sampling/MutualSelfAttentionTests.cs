@@ -119,4 +119,20 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
         output.WriteLine($"constant-ε round trip: max |Δ| = {err:E2}");
         err.Should().BeLessThan(1e-4);
     }
+
+    [Fact]
+    public void Layer_choice_defaults_to_the_decoder_self_attention_and_StartLayer_counts_all_self_attention_layers()
+    {
+        var model = TinyDiffusion.Load();
+        var self = model.AttentionLayers.Where(l => l.Kind == AttentionKind.SpatialSelf).ToList();
+        self.Select(l => l.Index).Should().Equal(Enumerable.Range(0, self.Count));
+        var scheduler = TinyDiffusion.Scheduler();
+        new MutualSelfAttentionSampler(model, scheduler).SelectedLayers.Should().Equal(self.Where(l => l.Part == "up"));
+        int start = self.Count - 2; // the released code's "10 of 16" is the same rule on SD1.5
+        new MutualSelfAttentionSampler(model, scheduler, new MutualSelfAttentionOptions { StartLayer = start }).SelectedLayers
+            .Should().Equal(self.Skip(start));
+        new MutualSelfAttentionSampler(model, scheduler, new MutualSelfAttentionOptions { LayerPathPattern = "^mid_block" }).SelectedLayers
+            .Should().OnlyContain(l => l.Path.StartsWith("mid_block") && l.Kind == AttentionKind.SpatialSelf).And.NotBeEmpty();
+        new MutualSelfAttentionSampler(model, scheduler, new MutualSelfAttentionOptions { Enabled = false }).SelectedLayers.Should().BeEmpty();
+    }
 }
