@@ -6,6 +6,9 @@ internal static class QuickSections
     /// <summary>(table, matmul peak GFLOP/s, use SD1.5 widths).</summary>
     public static readonly IReadOnlyList<Action<QuickTable, double, bool>> All = new List<Action<QuickTable, double, bool>>
     {
+        FastBackendSection.Run,
+        TrackingSection.Run,
         UnetSection.Run,
+        EditorSection.Run,
     };
 }

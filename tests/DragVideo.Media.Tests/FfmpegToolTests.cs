@@ -14,7 +14,10 @@ public class FfmpegToolTests
     public void Override_that_leads_nowhere_is_reported_even_when_path_has_the_tool()
     {
         var act = () => FfmpegTool.Resolve("ffprobe", "/nonexistent/ffmpeg", "/usr/bin");
-        act.Should().Throw<MediaToolMissingException>().Which.InnerException!.Message.Should().Contain("DRAGVIDEO_FFMPEG");
+        var error = act.Should().Throw<MediaToolMissingException>().Which;
+        error.InnerException!.Message.Should().Contain("DRAGVIDEO_FFMPEG");
+        error.Message.Should().Contain("DRAGVIDEO_FFMPEG='/nonexistent/ffmpeg' does not lead to ffprobe")
+            .And.NotContain("not found on PATH", "the override, not PATH, is what failed");
     }
 
     [Fact]

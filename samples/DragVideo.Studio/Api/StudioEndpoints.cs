@@ -82,6 +82,7 @@ public static class StudioEndpoints
                 throw StudioApiException.NotFound($"Frame {index} (the clip has {clip.Clip.FrameCount})");
             byte[] rgb = clip.Clip.ToRgb24(index);
             var png = PngEncoder.Encode(rgb, clip.Clip.Width, clip.Clip.Height, 3);
+            http.Response.Headers.CacheControl = "private, max-age=3600"; // a clip id's frames never change
             return Results.File(png, "image/png");
         });
 

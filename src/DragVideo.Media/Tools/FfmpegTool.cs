@@ -30,7 +30,8 @@ public static class FfmpegTool
                 ? Path.Combine(overrideValue, exe)
                 : tool == "ffmpeg" ? overrideValue : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(overrideValue)) ?? ".", exe);
             if (File.Exists(candidate)) return Path.GetFullPath(candidate);
-            throw new MediaToolMissingException(tool, new FileNotFoundException($"{OverrideVariable}='{overrideValue}' does not lead to {exe} (looked for {candidate}).", candidate));
+            string reason = $"{OverrideVariable}='{overrideValue}' does not lead to {exe} (looked for {candidate})";
+            throw new MediaToolMissingException(tool, new FileNotFoundException(reason, candidate), reason);
         }
         foreach (string dir in (pathValue ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
@@ -50,7 +51,7 @@ public static class FfmpegTool
         }
         catch (Win32Exception e)
         {
-            throw new MediaToolMissingException(tool, e);
+            throw new MediaToolMissingException(tool, e, $"'{exe}' could not be started: {e.Message}");
         }
     }
 }

@@ -184,3 +184,15 @@ public class TorchCheckpointReaderTests
         LiveTensors.Count.Should().Be(before);
     }
 }
+
+public class CheckpointReaderTests
+{
+    [Fact]
+    public void A_file_that_is_neither_safetensors_nor_a_torch_zip_is_named_as_such_even_without_the_opt_in()
+    {
+        using var dir = new TempDir();
+        var path = SafetensorsTestFiles.WriteTemp(dir, System.Text.Encoding.ASCII.GetBytes("model:\n  params: {}\n"), "config.yaml");
+        var act = () => CheckpointReader.Load(path);
+        act.Should().Throw<ModelLoadException>().WithMessage("Neither a safetensors file nor a PyTorch zip checkpoint*");
+    }
+}

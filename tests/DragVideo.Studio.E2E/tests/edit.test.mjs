@@ -34,6 +34,11 @@ test('drag pairs on the start and end frames with a mask propagate, run, and the
   await clickFrame(page, 'canvas-end', 120, 128);
   assert.match(await page.locator('#start-count').textContent(), /^1 pair/);
   assert.match(await page.locator('#end-count').textContent(), /^1 pair/);
+  // A stray click starts a second pair; Undo takes it back.
+  await clickFrame(page, 'canvas-end', 30, 30);
+  assert.equal(await page.locator('#end-count').textContent(), '1 pair + handle');
+  await page.locator('#undo').click();
+  assert.equal(await page.locator('#end-count').textContent(), '1 pair');
 
   // Mask: one positive click on the handle's content; the server segments and grows it by the radius.
   await page.locator('input[name=mode][value=positive]').check();
@@ -48,6 +53,9 @@ test('drag pairs on the start and end frames with a mask propagate, run, and the
   await page.locator('#propagate').click();
   await page.waitForFunction(() => document.getElementById('propagate-status').textContent.startsWith('Propagated'), null, { timeout: 60_000 });
   await page.waitForFunction(() => document.getElementById('preview').readyState >= 1, null, { timeout: 30_000 });
+  // Any frame can be inspected with the key-frame slider.
+  await page.locator('#frame-slider').fill('5');
+  assert.equal(await page.locator('#view-index').textContent(), '5');
 
   // Run: live progress, then the result next to the original.
   await page.locator('#run').click();

@@ -31,16 +31,6 @@ public static class TorchCheckpointReader
         options ??= new CheckpointReadOptions();
         string full = Path.GetFullPath(path);
         if (!File.Exists(full)) throw new ModelLoadException("The checkpoint file does not exist.", full);
-        if (!options.AllowPickle)
-        {
-            throw new ModelLoadException(
-                "This is a pickle-based PyTorch checkpoint. Pickles can execute code when Python opens them; DragVideo reads them only " +
-                "with a restricted reader that builds tensors and nothing else, and only when you opt in: pass " +
-                "new CheckpointReadOptions { AllowPickle = true } (or ModelLoadOptions.AllowPickle = true; CLI: --allow-pickle). " +
-                "Prefer a .safetensors copy when one exists.", full);
-        }
-        TorchRuntime.EnsureLoaded();
-
         FileStream stream;
         try
         {
@@ -57,10 +47,19 @@ public static class TorchCheckpointReader
             if (stream.Read(magic) < 4 || magic[0] != 0x50 || magic[1] != 0x4b || magic[2] != 0x03 || magic[3] != 0x04)
             {
                 throw new ModelLoadException(
-                    "Not a PyTorch zip checkpoint. Files written by torch.save before PyTorch 1.6 (legacy tar/pickle format) are not supported; " +
+                    "Neither a safetensors file nor a PyTorch zip checkpoint. Files written by torch.save before PyTorch 1.6 (legacy tar/pickle format) are not supported; " +
                     "re-save them with a current PyTorch or convert them to .safetensors.", full);
             }
             stream.Position = 0;
+            if (!options.AllowPickle)
+            {
+                throw new ModelLoadException(
+                    "This is a pickle-based PyTorch checkpoint. Pickles can execute code when Python opens them; DragVideo reads them only " +
+                    "with a restricted reader that builds tensors and nothing else, and only when you opt in: pass " +
+                    "new CheckpointReadOptions { AllowPickle = true } (or ModelLoadOptions.AllowPickle = true; CLI: --allow-pickle). " +
+                    "Prefer a .safetensors copy when one exists.", full);
+            }
+            TorchRuntime.EnsureLoaded();
             var created = new List<Tensor>();
             var storages = new Dictionary<string, Tensor>(StringComparer.Ordinal);
             try

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -20,7 +21,7 @@ public sealed class VaeAttention : Module<Tensor, Tensor>
     /// <summary>Creates the attention layer for <paramref name="channels"/> channels.</summary>
     public VaeAttention(long channels, long groups, double eps) : base(nameof(VaeAttention))
     {
-        group_norm = GroupNorm(groups, channels, eps);
+        group_norm = Normalization.GroupNorm(groups, channels, eps);
         to_q = Linear(channels, channels);
         to_k = Linear(channels, channels);
         to_v = Linear(channels, channels);

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -32,7 +33,7 @@ public sealed class VaeEncoder : Module<Tensor, Tensor>
             down_blocks.Add(new DownEncoderBlock2D(input, output, config.LayersPerBlock, config.NormNumGroups, Eps, addDownsample: i < ch.Count - 1));
         }
         mid_block = new VaeMidBlock2D(ch[^1], config.NormNumGroups, Eps, config.MidBlockAddAttention);
-        conv_norm_out = GroupNorm(config.NormNumGroups, ch[^1], Eps);
+        conv_norm_out = Normalization.GroupNorm(config.NormNumGroups, ch[^1], Eps);
         conv_out = Conv2d(ch[^1], 2L * config.LatentChannels, 3, padding: 1);
         RegisterComponents();
     }
@@ -79,7 +80,7 @@ public sealed class VaeDecoder : Module<Tensor, Tensor>
             output = reversed[i];
             up_blocks.Add(new UpDecoderBlock2D(prev, output, config.LayersPerBlock + 1, config.NormNumGroups, Eps, addUpsample: i < reversed.Length - 1));
         }
-        conv_norm_out = GroupNorm(config.NormNumGroups, config.BlockOutChannels[0], Eps);
+        conv_norm_out = Normalization.GroupNorm(config.NormNumGroups, config.BlockOutChannels[0], Eps);
         conv_out = Conv2d(config.BlockOutChannels[0], config.OutChannels, 3, padding: 1);
         RegisterComponents();
     }

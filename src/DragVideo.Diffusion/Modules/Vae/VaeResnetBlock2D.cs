@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -19,9 +20,9 @@ public sealed class VaeResnetBlock2D : Module<Tensor, Tensor>
     /// <summary>Creates the block.</summary>
     public VaeResnetBlock2D(long inChannels, long outChannels, long groups, double eps) : base(nameof(VaeResnetBlock2D))
     {
-        norm1 = GroupNorm(groups, inChannels, eps);
+        norm1 = Normalization.GroupNorm(groups, inChannels, eps);
         conv1 = Conv2d(inChannels, outChannels, 3, padding: 1);
-        norm2 = GroupNorm(groups, outChannels, eps);
+        norm2 = Normalization.GroupNorm(groups, outChannels, eps);
         conv2 = Conv2d(outChannels, outChannels, 3, padding: 1);
         if (inChannels != outChannels) conv_shortcut = Conv2d(inChannels, outChannels, 1);
         RegisterComponents();
