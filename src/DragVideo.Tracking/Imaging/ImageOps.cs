@@ -106,14 +106,34 @@ internal static class ImageOps
             .MoveToOuterDisposeScope();
     }
 
-    /// <summary>3×3 median filter per channel (replicate borders), used to remove flow outliers.</summary>
+    // Compare-exchange pairs of the classic 19-exchange median-of-9 network (the median ends in slot 4).
+    private static readonly (int, int)[] Median9Network =
+    {
+        (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
+        (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
+    };
+
+    /// <summary>
+    /// 3×3 median filter per channel (replicate borders), used to remove flow outliers. Runs a min/max sorting
+    /// network on the nine shifted planes, much cheaper than sorting every neighbourhood.
+    /// </summary>
     public static Tensor Median3x3(Tensor x)
     {
         using var scope = NewDisposeScope();
-        long n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        long h = x.shape[2], w = x.shape[3];
         var p = F.pad(x, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-        var patches = p.unfold(2, 3, 1).unfold(3, 3, 1).reshape(n, c, h, w, 9);
-        return patches.sort(-1).Values.select(-1, 4).MoveToOuterDisposeScope();
+        var v = new Tensor[9];
+        for (int dy = 0; dy < 3; dy++)
+            for (int dx = 0; dx < 3; dx++)
+                v[dy * 3 + dx] = p.narrow(2, dy, h).narrow(3, dx, w);
+        foreach (var (i, j) in Median9Network)
+        {
+            var lo = torch.minimum(v[i], v[j]);
+            var hi = torch.maximum(v[i], v[j]);
+            v[i] = lo;
+            v[j] = hi;
+        }
+        return v[4].contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Frame <paramref name="index"/> of a clip as a contiguous float32 CPU tensor <c>[1, 3, H, W]</c>.</summary>

@@ -79,6 +79,23 @@ public class FlowPointPropagatorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_single_key_frame_in_the_middle_is_tracked_backwards_and_forwards()
+    {
+        var motion = GroundTruth.Translation();
+        var clip = Scenes.Translated;
+        var pts = GroundTruth.GridPoints(3);
+        var mid = pts.Select(p => GroundTruth.At(motion, p, 7)).ToArray();
+        var keys = new[] { new KeyframeDrag(7, mid.Select(p => new DragPair(p, p + Drag)).ToArray()) };
+        var prop = new FlowPointPropagator().Propagate(clip, keys);
+        prop.Pairs[7].Should().Equal(keys[0].Pairs);
+        double err = MedianError(prop, motion, pts);
+        output.WriteLine($"middle key frame: median handle error {err:F3} px");
+        err.Should().BeLessThan(0.5);
+        // Before and after the only key frame the target keeps that key frame's drag vector.
+        prop.Pairs[0].Concat(prop.Pairs[15]).Should().OnlyContain(p => p.Offset.DistanceTo(Drag) < 1e-4f);
+    }
+
+    [Fact]
     public void Tracked_targets_follow_their_own_scene_points()
     {
         var motion = GroundTruth.Translation();

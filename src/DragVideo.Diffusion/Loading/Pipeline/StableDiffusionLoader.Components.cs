@@ -230,7 +230,16 @@ public static partial class StableDiffusionLoader
             IntermediateSize = (int)fc1[0],
             NumHiddenLayers = layers,
         };
-        config.Validate(source);
+        try
+        {
+            config.Validate(source);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new ModelLoadException(
+                $"{ex.Message.Replace($" ({source})", "", StringComparison.Ordinal)} The head count and token ids of a single-file text encoder come from " +
+                "ModelLoadOptions.TextEncoderConfig (CLI: --text-config); the default is SD1.5's (12 heads).", source, ex);
+        }
         return config;
     }
 }
