@@ -73,3 +73,27 @@ public sealed class FastWarpDefaultPropagatorTests
         report.TemporalMaxFlowRatio!.Value.Should().BeInRange(0.9, 1.1);
     }
 }
+
+/// <summary>Several drags in one frame are honoured together.</summary>
+public sealed class FastWarpMultiPairTests
+{
+    public FastWarpMultiPairTests() => TorchRuntime.EnsureLoaded();
+
+    [Theory]
+    [InlineData(MlsDeformationKind.Rigid)]
+    [InlineData(MlsDeformationKind.Similarity)]
+    public async Task Two_opposite_drags_both_land_within_two_pixels(MlsDeformationKind kind)
+    {
+        using var clip = DemoClip.Build(2);
+        var c = DemoClip.ObjectCenter(0, 2);
+        var left = new DragPair(new(c.X - 28, c.Y), new(c.X - 52, c.Y));
+        var right = new DragPair(new(c.X + 28, c.Y), new(c.X + 52, c.Y));
+        var mask = BinaryMask.FromFunction(DemoClip.Size, DemoClip.Size, (x, y) => MathF.Abs(x - c.X) <= 85 && MathF.Abs(y - c.Y) <= 60);
+        var request = new DragRequest(new[] { new KeyframeDrag(0, new[] { left, right }, mask) });
+        using var result = await new FastWarpDragEditor(new StaticPropagator(), new FastWarpOptions { Kind = kind }).EditAsync(clip, request);
+        var report = new EditMetrics().Measure(clip, result.EditedClip, result.Instruction);
+        report.MeasuredPoints.Should().Be(4);
+        report.MaxDragDistance.Should().BeLessThanOrEqualTo(2.0);
+        report.PsnrOutsideMask!.Value.Should().BeGreaterThanOrEqualTo(35);
+    }
+}
