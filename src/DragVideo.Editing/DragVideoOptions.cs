@@ -39,6 +39,12 @@ public sealed class DragVideoOptions
     /// <summary>Train a LoRA at all (false skips §3.2; an ablation).</summary>
     public bool TrainLora { get; set; } = true;
 
+    /// <summary>
+    /// LoRA strength used after training, for inversion, drag and denoising (diffusers' <c>scale</c>; 1 = as trained,
+    /// 0 = as if there were no LoRA). Training always runs at 1.
+    /// </summary>
+    public double LoraScale { get; set; } = 1.0;
+
     /// <summary>DDIM schedule and inversion strength: 50 steps, 0.75.</summary>
     public InversionOptions Inversion { get; set; } = new();
 
@@ -71,6 +77,7 @@ public sealed class DragVideoOptions
         if (ModelLoading is null) throw new ArgumentNullException(nameof(ModelLoading));
         if (Propagation is null) throw new ArgumentNullException(nameof(Propagation));
         if (Propagation.Radius < 0) throw new ArgumentOutOfRangeException("Propagation.Radius", Propagation.Radius, "the mask radius must be 0 or more.");
+        if (!double.IsFinite(LoraScale)) throw new ArgumentOutOfRangeException(nameof(LoraScale), LoraScale, "the LoRA scale must be finite.");
         if (MaxFrames < 1) throw new ArgumentOutOfRangeException(nameof(MaxFrames), MaxFrames, "must be at least 1.");
         if (ModelPath is { Length: 0 }) throw new ArgumentException("ModelPath must not be empty (use null for none).", nameof(ModelPath));
         if (MotionModulePath is { Length: 0 }) throw new ArgumentException("MotionModulePath must not be empty (use null for none).", nameof(MotionModulePath));

@@ -166,13 +166,15 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
                     if (_cache is not null) pendingWrites.Add((loraKey, lora.StateDict(), new Dictionary<string, string> { ["kind"] = "lora" }));
                 }
                 foreach (var p in lora.Parameters()) p.requires_grad_(false);
+                lora.Scale = _options.LoraScale;
             }
             Done(EditStage.LoraTraining);
 
             // DDIM inversion (§3.4)
             var inversionOptions = new DdimInversionOptions { InferenceSteps = _options.Inversion.InferenceSteps, Strength = _options.Inversion.Strength };
             int inverted = inversionOptions.ResolveActualSteps();
-            string inversionKey = CacheKey.Combine(loraKey, "inversion", _options.Inversion.InferenceSteps.ToString(CultureInfo.InvariantCulture),
+            string inversionKey = CacheKey.Combine(loraKey, "inversion", _options.LoraScale.ToString("R", CultureInfo.InvariantCulture),
+                _options.Inversion.InferenceSteps.ToString(CultureInfo.InvariantCulture),
                 inverted.ToString(CultureInfo.InvariantCulture));
             _components.Scheduler.SetTimesteps(_options.Inversion.InferenceSteps);
             int startIndex = _options.Inversion.InferenceSteps - inverted;

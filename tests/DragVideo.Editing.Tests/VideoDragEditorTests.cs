@@ -126,4 +126,18 @@ public class VideoDragEditorTests(ITestOutputHelper output)
         using var result = await editor.EditAsync(clip, TinyEditor.Request(clip.FrameCount));
         result.EditedClip.Frames.shape.Should().Equal(clip.Frames.shape);
     }
+
+    [Fact]
+    public async Task A_trained_LoRA_at_scale_zero_gives_exactly_the_edit_without_LoRA()
+    {
+        using var clip = TinyEditor.RealClip();
+        var request = TinyEditor.Request(clip.FrameCount);
+        var builder = TinyEditor.Builder().Configure(TinyEditor.Quick).Configure(o => o.Cache = o.Cache with { Enabled = false });
+        using var scaledOff = builder.Configure(o => o.LoraScale = 0).Build();
+        using var withZero = await scaledOff.EditAsync(clip, request);
+        using var noLora = TinyEditor.Builder().Configure(TinyEditor.Quick)
+            .Configure(o => { o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; }).Build();
+        using var without = await noLora.EditAsync(clip, request);
+        (withZero.EditedClip.Frames - without.EditedClip.Frames).abs().max().item<float>().Should().Be(0);
+    }
 }

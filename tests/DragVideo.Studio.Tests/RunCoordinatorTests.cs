@@ -71,6 +71,14 @@ public sealed class RunCoordinatorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_setting_the_editor_rejects_is_reported_with_the_editors_message()
+    {
+        var run = _runs.Start(_session, "clip", _root, (_, _, _) => throw new ArgumentOutOfRangeException("Drag.Steps", 0, "must be at least 1."));
+        await run.Completion;
+        run.Outcome!.Data.Should().BeOfType<MessagePayload>().Which.Message.Should().Contain("Drag.Steps").And.Contain("at least 1");
+    }
+
+    [Fact]
     public async Task An_unexpected_error_is_not_leaked_to_the_page()
     {
         var run = _runs.Start(_session, "clip", _root, (_, _, _) => throw new InvalidOperationException("secret /internal/path"));

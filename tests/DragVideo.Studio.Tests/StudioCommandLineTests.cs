@@ -50,6 +50,13 @@ public class StudioCommandLineTests
     }
 
     [Fact]
+    public void An_unknown_option_is_named_as_unknown_even_without_a_value()
+    {
+        var act = () => StudioCommandLine.Parse(new[] { "--bogus" });
+        act.Should().Throw<StudioUsageException>().WithMessage("unknown option --bogus*");
+    }
+
+    [Fact]
     public void Model_without_motion_adapter_is_refused_naming_both_options()
     {
         var act = () => StudioCommandLine.Parse(new[] { "--model", Path.GetTempPath() });

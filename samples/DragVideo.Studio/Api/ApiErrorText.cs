@@ -40,6 +40,11 @@ public static class ApiErrorText
             : $"Not a readable video: {reason}.";
     }
 
-    /// <summary>The message shown for a failed run (runs never involve uploads).</summary>
-    public static string ForUser(Exception ex) => Map(ex, maxUploadBytes: 0).Body.Message;
+    /// <summary>
+    /// The message shown for a failed run (runs never involve uploads). The SDK's editors report settings they cannot
+    /// work with (a clip too long for the model, an option out of range) as <see cref="ArgumentException"/>s whose
+    /// messages name the setting, so those are shown as they are.
+    /// </summary>
+    public static string ForUser(Exception ex) =>
+        ex is ArgumentException { Message.Length: > 0 } a ? a.Message : Map(ex, maxUploadBytes: 0).Body.Message;
 }

@@ -54,6 +54,7 @@ public static class StudioCommandLine
             else
             {
                 name = a[2..];
+                if (!Known.Contains(name)) throw new StudioUsageException($"unknown option --{name}; see --help.");
                 if (i + 1 >= args.Count) throw new StudioUsageException($"--{name} needs a value.");
                 value = args[++i];
             }

@@ -17,7 +17,7 @@ public static class CheckpointReader
             if (fs.Read(head) < 9) return false;
             return head[8] == (byte)'{' && BitConverter.ToUInt64(head[..8]) < (ulong)fs.Length;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return false;
         }

@@ -58,6 +58,26 @@ public class TorchCheckpointReaderTests
         sd["w"].Dispose();
     }
 
+    [Fact]
+    public void A_protocol_4_pickle_with_frames_memoize_and_stack_global_reads_like_protocol_2()
+    {
+        static PickleBuilder Short(PickleBuilder b, string s) { b.Op(0x8c).Op((byte)s.Length); return b.Raw(s); }
+        var b = new PickleBuilder().Proto(4).Op(0x95).Raw("\0\0\0\0\0\0\0\0");
+        Short(b, "collections"); Short(b, "OrderedDict"); b.Op(0x93).Op(0x94).EmptyTuple().Reduce().Op(0x94).Mark();
+        Short(b, "w");
+        Short(b, "torch._utils"); Short(b, "_rebuild_tensor_v2"); b.Op(0x93).Op(0x94).Mark();
+        b.Mark().Str("storage"); Short(b, "torch"); Short(b, "FloatStorage"); b.Op(0x93).Str("0").Str("cpu").Int(6).Tuple().BinPersId();
+        b.Int(0).IntTuple(3, 2).IntTuple(1, 3).False(); // a transposed (non-contiguous) view
+        b.Op((byte)'h').Op(0).EmptyTuple().Reduce(); // BINGET 0 = OrderedDict, called for backward_hooks
+        b.Tuple().Reduce().SetItems().Stop();
+        using var dir = new TempDir();
+        var path = SafetensorsTestFiles.WriteTemp(dir, PickleBuilder.Zip(b.Bytes(), ("0", PickleBuilder.FloatBytes(6))), "p4.pt");
+        var sd = TorchCheckpointReader.Load(path, OptIn);
+        sd["w"].shape.Should().Equal(3, 2);
+        sd["w"].data<float>().ToArray().Should().Equal(0, 3, 1, 4, 2, 5);
+        sd["w"].Dispose();
+    }
+
     public static TheoryData<string, byte[], string> HostilePickles() => new()
     {
         {

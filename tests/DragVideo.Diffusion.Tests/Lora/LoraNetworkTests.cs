@@ -29,7 +29,7 @@ public class LoraNetworkTests
     private sealed record UNetMotionModelHandle(IVideoDiffusionBackbone Model, Tensor Latent, Tensor Text);
 
     private static UNetMotionModelHandle Setup() =>
-        new(TinyMotionUnet.Load(), TinyMotionUnet.MovingBlobLatent(4), TinyMotionUnet.TextEmbedding());
+        new(TinyDiffusion.Load(), TinyDiffusion.MovingBlobLatent(4), TinyDiffusion.TextEmbedding());
 
     [Fact]
     public void Adapters_cover_q_k_v_out_of_self_cross_and_temporal_layers_with_peft_names()

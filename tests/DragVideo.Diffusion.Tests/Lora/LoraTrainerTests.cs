@@ -1,3 +1,4 @@
+using DragVideo.Testing;
 using DragVideo.Diffusion.Lora;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -9,10 +10,10 @@ public class LoraTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Training_lowers_the_Eq1_loss_on_a_clip_and_trains_only_the_adapters()
     {
-        var model = TinyMotionUnet.Load();
-        var scheduler = TinyMotionUnet.Scheduler();
-        using var latent = TinyMotionUnet.MovingBlobLatent(8);
-        using var text = TinyMotionUnet.TextEmbedding();
+        var model = TinyDiffusion.Load();
+        var scheduler = TinyDiffusion.Scheduler();
+        using var latent = TinyDiffusion.MovingBlobLatent(8);
+        using var text = TinyDiffusion.TextEmbedding();
         var baseWeights = model.parameters().Select(p => p.detach().clone()).ToList();
         double before = LoraTrainer.EvaluateLoss(model, scheduler, latent, text, samples: 16);
         using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 8 });
@@ -34,14 +35,14 @@ public class LoraTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Cancellation_stops_before_the_next_step()
     {
-        var model = TinyMotionUnet.Load();
-        using var latent = TinyMotionUnet.MovingBlobLatent(4);
-        using var text = TinyMotionUnet.TextEmbedding();
+        var model = TinyDiffusion.Load();
+        using var latent = TinyDiffusion.MovingBlobLatent(4);
+        using var text = TinyDiffusion.TextEmbedding();
         using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 2 });
         using var cts = new CancellationTokenSource();
         var reports = new List<LoraTrainingStep>();
         var progress = new Progress(reports, onReport: s => { if (s.Step == 2) cts.Cancel(); });
-        var act = () => new LoraTrainer().Train(model, TinyMotionUnet.Scheduler(), network, latent, text,
+        var act = () => new LoraTrainer().Train(model, TinyDiffusion.Scheduler(), network, latent, text,
             new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 2 }, Steps = 10 }, progress, cts.Token);
         act.Should().Throw<OperationCanceledException>();
         reports.Should().HaveCount(2);

@@ -96,7 +96,9 @@ public static partial class StableDiffusionLoader
             if (!converted.Map.Has(LdmComponent.Vae) || !converted.Map.Has(LdmComponent.TextEncoder))
                 throw new ModelLoadException($"The checkpoint lacks the {(converted.Map.Has(LdmComponent.Vae) ? "text encoder (cond_stage_model.transformer.*)" : "VAE (first_stage_model.*)")}.", path);
             unet = BuildUnetFromSingleFile(converted, path, options, ct);
+            Release(checkpoint, converted.Map, LdmComponent.Unet); // keep the peak near one copy of the weights
             vae = BuildModule(new AutoencoderKL(VaeConfigFromLayout(converted.Map.Vae!, yaml, options, path)), converted.Vae, path, options, null);
+            Release(checkpoint, converted.Map, LdmComponent.Vae);
             var text = BuildModule(new ClipTextModel(TextConfigFromTensors(converted.TextEncoder, options, path)), converted.TextEncoder, path, options, ClipOptional);
             return new StableDiffusionModel(unet, vae, text, tokenizer, scheduler, path, ModelSourceKind.SingleFile);
         }
@@ -110,6 +112,11 @@ public static partial class StableDiffusionLoader
         {
             foreach (var t in checkpoint.Values) t.Dispose();
         }
+    }
+
+    private static void Release(Dictionary<string, Tensor> checkpoint, LdmKeyMap map, LdmComponent component)
+    {
+        foreach (var m in map.Of(component)) checkpoint[m.Source].Dispose(); // disposing twice later is harmless
     }
 
     private static readonly StateDictLoadOptions ClipOptional = new()
@@ -230,7 +237,16 @@ public static partial class StableDiffusionLoader
             IntermediateSize = (int)fc1[0],
             NumHiddenLayers = layers,
         };
-        config.Validate(source);
+        try
+        {
+            config.Validate(source);
+        }
+        catch (ModelLoadException ex)
+        {
+            throw new ModelLoadException(
+                $"{ex.Message.Replace($" ({source})", "", StringComparison.Ordinal)} The head count and token ids of a single-file text encoder come from " +
+                "ModelLoadOptions.TextEncoderConfig (CLI: --text-config); the default is SD1.5's (12 heads).", source, ex);
+        }
         return config;
     }
 }

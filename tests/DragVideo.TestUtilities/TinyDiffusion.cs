@@ -2,14 +2,14 @@ using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Motion;
 using DragVideo.Diffusion.Modules.Unet;
 using DragVideo.Diffusion.Schedulers;
-using DragVideo.Testing;
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Tests.Support;
+namespace DragVideo.Testing;
 
 /// <summary>The tiny fixture video U-Net (unet2d + motion_adapter weights) and the SD1.5 DDIM scheduler.</summary>
-internal static class TinyDiffusion
+public static class TinyDiffusion
 {
+    /// <summary>Loads the tiny fixture video U-Net strictly, in eval mode.</summary>
     public static UNetMotionModel Load()
     {
         TorchRuntime.EnsureLoaded();
@@ -25,6 +25,7 @@ internal static class TinyDiffusion
         return model;
     }
 
+    /// <summary>The fixture DDIM scheduler (SD1.5 settings).</summary>
     public static DdimScheduler Scheduler() => DdimScheduler.FromPretrained(Fixtures.PathOf("ddim", "scheduler_config.json"));
 
     /// <summary>A structured "clip" latent: a bright blob drifting right over a smooth background, [1, 4, F, 16, 16].</summary>
