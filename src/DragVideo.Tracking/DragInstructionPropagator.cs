@@ -1,3 +1,5 @@
+using DragVideo.Tracking.Imaging;
+
 namespace DragVideo.Tracking;
 
 /// <summary>
@@ -40,6 +42,8 @@ public sealed class DragInstructionPropagator : IInstructionPropagator
             throw new InvalidDragRequestException("clip", $"propagation needs a clip of at least two frames; got {clip.FrameCount}.");
         DragRequestValidator.Validate(request, clip.FrameCount, clip.Width, clip.Height);
         PropagationInput.Validate(clip, request.Keyframes);
+        TorchRuntime.EnsureLoaded();
+        using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         var points = _points.Propagate(clip, request.Keyframes, cancellationToken);
         if (points.Pairs.Count != clip.FrameCount)
             throw new DragVideoException($"the point propagator returned {points.Pairs.Count} frames for a clip of {clip.FrameCount}.");

@@ -41,6 +41,7 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
         if (initialFlow is not null && (initialFlow.dim() != 3 || initialFlow.shape[0] != 2 || initialFlow.shape[1] != from.shape[1] || initialFlow.shape[2] != from.shape[2]))
             throw new ArgumentException($"initial flow must be [2, {from.shape[1]}, {from.shape[2]}]; got [{string.Join(", ", initialFlow.shape)}].", nameof(initialFlow));
         TorchRuntime.EnsureLoaded();
+        using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         using var scope = NewDisposeScope();
         int levels = FramePyramid.LevelCount(from.shape[2], from.shape[1], Options.MaxLevels, Options.MinLevelSize);
         using var a = FramePyramid.Build(from.unsqueeze(0).to(CPU), levels, Options.PreSmoothSigma);

@@ -43,6 +43,7 @@ public sealed class FlowMaskPropagator : IMaskPropagator
         var keys = PropagationInput.Validate(clip, keyframes);
         if (points.Pairs.Count != clip.FrameCount)
             throw new InvalidDragRequestException("points", $"has {points.Pairs.Count} frames; the clip has {clip.FrameCount}.");
+        using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         var carried = Carry(clip, keys, cancellationToken);
         var result = new BinaryMask[clip.FrameCount];
         for (int f = 0; f < result.Length; f++)

@@ -34,6 +34,7 @@ public sealed class FlowPointPropagator : IPointPropagator
         ArgumentNullException.ThrowIfNull(keyframes);
         var keys = PropagationInput.Validate(clip, keyframes);
         TorchRuntime.EnsureLoaded();
+        using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         int frames = clip.FrameCount, n = keys[0].Pairs.Count, w = clip.Width, h = clip.Height;
         using var cache = new PyramidCache(clip, f => _lk.BuildPyramid(f));
         var seq = new PointSequenceTracker(_lk);

@@ -61,6 +61,7 @@ public sealed class LucasKanadeTracker
             if (!points[i].IsFinite || !points[i].IsInside(w, h))
                 throw new ArgumentException($"points[{i}] = ({points[i].X}, {points[i].Y}) is outside the {w}×{h} frame.", nameof(points));
         TorchRuntime.EnsureLoaded();
+        using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         using var scope = NewDisposeScope();
         using var a = BuildPyramid(from.unsqueeze(0));
         using var b = BuildPyramid(to.unsqueeze(0));

@@ -17,3 +17,24 @@ public class ImageOpsTests
         (fast - reference).abs().max().item<float>().Should().Be(0f);
     }
 }
+
+public class TorchThreadTests
+{
+    [Fact]
+    public void Flow_runs_with_its_thread_setting_and_restores_the_callers()
+    {
+        using var a = torch.rand(3, 32, 32);
+        using var b = torch.rand(3, 32, 32);
+        int before = torch.get_num_threads();
+        try
+        {
+            torch.set_num_threads(2);
+            using (var f = new PyramidalOpticalFlow(new OpticalFlowOptions { TorchThreads = 1 }).Compute(a, b)) { }
+            torch.get_num_threads().Should().Be(2);
+        }
+        finally
+        {
+            torch.set_num_threads(before);
+        }
+    }
+}
