@@ -9,7 +9,8 @@ namespace DragVideo.Tracking;
 /// <c>1 − α</c> and <c>α</c>, <c>α = (i − A)/(B − A)</c> (a side whose track is lost drops out). Targets follow the
 /// released code's rule generalised to any key frames: tracked handle + <c>(1 − α)·v_A + α·v_B</c> where v is a key
 /// frame's drag vector (or, with <see cref="PropagationOptions.TrackTargets"/>, the tracked target points). Key frames
-/// reproduce their own pairs exactly.
+/// reproduce their own pairs exactly. Tracked positions are clamped to the frame; a point that leaves it, or fails the
+/// forward–backward / appearance checks, is reported with <c>Visible = false</c> and confidence 0.
 /// </summary>
 public sealed class FlowPointPropagator : IPointPropagator
 {
