@@ -29,7 +29,7 @@ internal static class PeakMemory
         foreach (var line in File.ReadLines("/proc/self/status"))
         {
             if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
             return double.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
         }
         return double.NaN;

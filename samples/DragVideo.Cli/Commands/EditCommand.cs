@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DragVideo.Cli.Demo;
+using DragVideo.Diffusion.Loading;
 using DragVideo.Editing;
 using DragVideo.Editing.Fast;
 using DragVideo.Media;
@@ -22,6 +23,10 @@ internal sealed class EditCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "Output file (.mp4 or .gif).", Required = true };
         var model = new Option<string?>("--model") { Description = "Stable Diffusion 1.5 folder (diffusers layout) or single file: selects the diffusion backend." };
         var motion = new Option<string?>("--motion") { Description = "AnimateDiff motion adapter (folder or file); required with --model." };
+        var tokenizer = new Option<string?>("--tokenizer")
+        {
+            Description = "CLIP tokenizer folder (vocab.json + merges.txt) for a single-file --model that has no tokenizer/ folder next to it.",
+        };
         var read = new VideoReadCliOptions();
         var command = new Command("edit", "Edit a video by dragging points (diffusion backend with --model/--motion, fast weight-free backend otherwise).");
         command.Arguments.Add(video);
@@ -29,14 +34,15 @@ internal sealed class EditCommand : ICliCommand
         command.Options.Add(output);
         command.Options.Add(model);
         command.Options.Add(motion);
+        command.Options.Add(tokenizer);
         read.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () => RunAsync(parse.GetValue(video)!, parse.GetValue(drag)!,
-            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), read.Read(parse), ct)));
+            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), parse.GetValue(tokenizer), read.Read(parse), ct)));
         return command;
     }
 
     private static async Task<int> RunAsync(string videoPath, string dragPath, string outPath, string? modelPath, string? motionPath,
-        VideoReadOptions readOptions, CancellationToken ct)
+        string? tokenizerPath, VideoReadOptions readOptions, CancellationToken ct)
     {
         // Everything that can be checked cheaply is checked before decoding or editing anything.
         OutputFiles.CheckInput(videoPath, "video");
@@ -48,6 +54,10 @@ internal sealed class EditCommand : ICliCommand
             throw new FileNotFoundException($"model '{modelPath}' does not exist.", modelPath);
         if (motionPath is not null && !File.Exists(motionPath) && !Directory.Exists(motionPath))
             throw new FileNotFoundException($"motion adapter '{motionPath}' does not exist.", motionPath);
+        if (tokenizerPath is not null && modelPath is null)
+            throw new ArgumentException("--tokenizer only applies to the diffusion backend (with --model and --motion).");
+        if (tokenizerPath is not null && !Directory.Exists(tokenizerPath))
+            throw new DirectoryNotFoundException($"tokenizer folder '{tokenizerPath}' does not exist.");
         TorchRuntime.EnsureLoaded();
 
         using var clip = VideoReader.Read(videoPath, readOptions, ct);
@@ -55,7 +65,9 @@ internal sealed class EditCommand : ICliCommand
 
         // The diffusion editor loads SD1.5 + AnimateDiff (minutes, GBs); the fast backend needs no weights.
         if (modelPath is not null) AnsiConsole.MarkupLineInterpolated($"loading {modelPath} + {motionPath} …");
-        using var diffusion = modelPath is null ? null : new DragVideoBuilder().UseModelPath(modelPath, motionPath).Build();
+        using var model = modelPath is null ? null
+            : StableDiffusionLoader.Load(modelPath, new ModelLoadOptions { MotionAdapterPath = motionPath, TokenizerPath = tokenizerPath }, ct);
+        using var diffusion = model is null ? null : new DragVideoBuilder().UseModel(model).Build();
         IVideoDragEditor editor = diffusion is null ? new FastWarpDragEditor() : diffusion;
         AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(diffusion is null ? "fast weight-free warp; give --model and --motion for the diffusion editor" : "DragVideo diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
 

@@ -83,16 +83,16 @@ public sealed class Attention : nn.Module, IAttentionModule
     }
 
     /// <inheritdoc />
-    public Tensor ToQuery(Tensor hiddenStates) => to_q.forward(hiddenStates);
+    public Tensor ToQuery(Tensor hiddenStates) => to_q.call(hiddenStates);
 
     /// <inheritdoc />
-    public Tensor ToKey(Tensor context) => to_k.forward(context);
+    public Tensor ToKey(Tensor context) => to_k.call(context);
 
     /// <inheritdoc />
-    public Tensor ToValue(Tensor context) => to_v.forward(context);
+    public Tensor ToValue(Tensor context) => to_v.call(context);
 
     /// <inheritdoc />
-    public Tensor ToOutput(Tensor attended) => to_out[1].forward(to_out[0].forward(attended));
+    public Tensor ToOutput(Tensor attended) => to_out[1].call(to_out[0].call(attended));
 
     /// <summary>
     /// Runs the layer: <paramref name="hiddenStates"/> <c>[N, L, C]</c> or <c>[N, C, H, W]</c>, attending to
@@ -111,7 +111,7 @@ public sealed class Attention : nn.Module, IAttentionModule
             h = h.view(n, c, height * width).transpose(1, 2);
         }
         if (group_norm is not null)
-            h = group_norm.forward(h.transpose(1, 2)).transpose(1, 2);
+            h = group_norm.call(h.transpose(1, 2)).transpose(1, 2);
 
         var context = new AttentionContext(Layer, call.DenoisingStep, call.Timestep, call.Frames == 0 ? 1 : call.Frames);
         var output = _processor.Process(this, h, encoderHiddenStates, context);

@@ -72,18 +72,18 @@ internal sealed class BasicTransformerBlock : nn.Module
     public Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
     {
         var h = hiddenStates;
-        var n = norm1.forward(h);
+        var n = norm1.call(h);
         if (pos_embed is not null) n = pos_embed.forward(n);
         h = attn1.forward(n, _onlyCrossAttention ? encoderHiddenStates : null, call) + h;
 
         if (attn2 is not null)
         {
-            n = norm2!.forward(h);
+            n = norm2!.call(h);
             if (pos_embed is not null) n = pos_embed.forward(n);
             h = attn2.forward(n, encoderHiddenStates, call) + h;
         }
 
-        n = norm3.forward(h);
+        n = norm3.call(h);
         return ff.forward(n) + h;
     }
 }

@@ -54,18 +54,18 @@ internal sealed class Transformer2DModel : nn.Module
     {
         long batch = hiddenStates.shape[0], height = hiddenStates.shape[2], width = hiddenStates.shape[3];
         var residual = hiddenStates;
-        var h = norm.forward(hiddenStates);
+        var h = norm.call(hiddenStates);
         long inner;
         if (!_linearProjection)
         {
-            h = proj_in.forward(h);
+            h = proj_in.call(h);
             inner = h.shape[1];
             h = h.permute(0, 2, 3, 1).reshape(batch, height * width, inner);
         }
         else
         {
             inner = h.shape[1];
-            h = proj_in.forward(h.permute(0, 2, 3, 1).reshape(batch, height * width, inner));
+            h = proj_in.call(h.permute(0, 2, 3, 1).reshape(batch, height * width, inner));
             inner = h.shape[2];
         }
 
@@ -75,11 +75,11 @@ internal sealed class Transformer2DModel : nn.Module
         if (!_linearProjection)
         {
             h = h.reshape(batch, height, width, inner).permute(0, 3, 1, 2).contiguous();
-            h = proj_out.forward(h);
+            h = proj_out.call(h);
         }
         else
         {
-            h = proj_out.forward(h);
+            h = proj_out.call(h);
             h = h.reshape(batch, height, width, -1).permute(0, 3, 1, 2).contiguous();
         }
         return h + residual;

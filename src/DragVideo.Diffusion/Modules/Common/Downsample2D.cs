@@ -35,6 +35,6 @@ internal sealed class Downsample2D : nn.Module
     public Tensor forward(Tensor hiddenStates)
     {
         var h = _padAsymmetric ? nn.functional.pad(hiddenStates, new long[] { 0, 1, 0, 1 }, PaddingModes.Constant, 0) : hiddenStates;
-        return conv.forward(h);
+        return conv.call(h);
     }
 }

@@ -39,7 +39,7 @@ internal sealed class FeedForward : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor hiddenStates)
     {
         var h = hiddenStates;
-        foreach (var m in net) h = m.forward(h);
+        foreach (var m in net) h = m.call(h);
         return h;
     }
 }
@@ -61,7 +61,7 @@ internal sealed class GeluProjection : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor hiddenStates)
     {
-        var h = proj.forward(hiddenStates);
+        var h = proj.call(hiddenStates);
         return _tanh ? nn.functional.gelu(h, GELU.Approximate.tanh) : nn.functional.gelu(h);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class GEGLU : nn.Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor forward(Tensor hiddenStates)
     {
-        var parts = proj.forward(hiddenStates).chunk(2, dim: -1);
+        var parts = proj.call(hiddenStates).chunk(2, dim: -1);
         return parts[0] * nn.functional.gelu(parts[1]);
     }
 }

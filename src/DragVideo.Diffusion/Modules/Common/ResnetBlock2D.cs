@@ -69,22 +69,22 @@ internal sealed class ResnetBlock2D : nn.Module
     /// <summary>Applies the block to <paramref name="input"/> <c>[N, C_in, H, W]</c> with time embedding <c>[N, C_emb]</c>.</summary>
     public Tensor forward(Tensor input, Tensor? temb)
     {
-        var h = conv1.forward(nonlinearity.forward(norm1.forward(input)));
+        var h = conv1.call(nonlinearity.call(norm1.call(input)));
         Tensor? t = null;
         if (time_emb_proj is not null && temb is not null)
         {
-            var tin = _skipTimeAct ? temb : nonlinearity.forward(temb);
-            t = time_emb_proj.forward(tin).unsqueeze(-1).unsqueeze(-1);
+            var tin = _skipTimeAct ? temb : nonlinearity.call(temb);
+            t = time_emb_proj.call(tin).unsqueeze(-1).unsqueeze(-1);
             if (!_scaleShift) h = h + t;
         }
-        h = norm2.forward(h);
+        h = norm2.call(h);
         if (_scaleShift && t is not null)
         {
             var parts = t.chunk(2, dim: 1);
             h = h * (parts[0] + 1) + parts[1];
         }
-        h = conv2.forward(dropout.forward(nonlinearity.forward(h)));
-        var skip = conv_shortcut is null ? input : conv_shortcut.forward(input);
+        h = conv2.call(dropout.call(nonlinearity.call(h)));
+        var skip = conv_shortcut is null ? input : conv_shortcut.call(input);
         var sum = skip + h;
         return _outputScaleFactor == 1.0 ? sum : sum / _outputScaleFactor;
     }

@@ -29,7 +29,7 @@ internal sealed class TimestepEmbedding : nn.Module
     /// <summary><c>[N, C_in] → [N, C_emb]</c>.</summary>
     public Tensor forward(Tensor sample)
     {
-        var h = linear_2.forward(act.forward(linear_1.forward(sample)));
+        var h = linear_2.call(act.call(linear_1.call(sample)));
         return post_act is null ? h : post_act.forward(h);
     }
 }

@@ -28,6 +28,6 @@ internal sealed class Upsample2D : nn.Module
             ? nn.functional.interpolate(h, scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest)
             : nn.functional.interpolate(h, size: outputSize, mode: InterpolationMode.Nearest);
         if (dtype == ScalarType.BFloat16) h = h.to_type(dtype);
-        return conv is null ? h : conv.forward(h);
+        return conv is null ? h : conv.call(h);
     }
 }

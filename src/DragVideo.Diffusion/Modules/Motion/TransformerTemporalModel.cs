@@ -62,15 +62,15 @@ internal sealed class TransformerTemporalModel : nn.Module
 
         // [B·F, C, H, W] → [B, C, F, H, W] so GroupNorm statistics span all frames of a video.
         var h = hiddenStates.reshape(batch, frames, channels, height, width).permute(0, 2, 1, 3, 4);
-        h = norm.forward(h);
+        h = norm.call(h);
         // → [B·H·W, F, C]: one frame sequence per pixel.
         h = h.permute(0, 3, 4, 2, 1).reshape(batch * height * width, frames, channels);
-        h = proj_in.forward(h);
+        h = proj_in.call(h);
 
         foreach (var block in transformer_blocks)
             h = block.forward(h, null, call);
 
-        h = proj_out.forward(h);
+        h = proj_out.call(h);
         h = h.reshape(batch, height, width, frames, channels).permute(0, 3, 4, 1, 2).contiguous();
         h = h.reshape(batchFrames, channels, height, width);
         return h + residual;

@@ -207,7 +207,7 @@ public abstract class UNetConditionModelBase : nn.Module
         var tEmb = time_proj.forward(timesteps);
         CaptureInto(captures, "time_proj", tEmb);
         var emb = time_embedding.forward(tEmb.to_type(DType));
-        if (time_embed_act is not null) emb = time_embed_act.forward(emb);
+        if (time_embed_act is not null) emb = time_embed_act.call(emb);
         CaptureInto(captures, "time_embedding", emb);
         if (frames > 1)
         {
@@ -221,7 +221,7 @@ public abstract class UNetConditionModelBase : nn.Module
         bool forwardUpsampleSize = sample.shape[^2] % (1L << _upsamplers) != 0 || sample.shape[^1] % (1L << _upsamplers) != 0;
 
         var h = Config.CenterInputSample ? sample * 2.0 - 1.0 : sample;
-        h = conv_in.forward(h);
+        h = conv_in.call(h);
         ctx.Capture("conv_in", h);
 
         // One dispose scope per block: the block's intermediates are freed as soon as it is done (autograd keeps what
@@ -264,9 +264,9 @@ public abstract class UNetConditionModelBase : nn.Module
             if (stopAfterUpBlock == i) return (null, features);
         }
 
-        h = conv_norm_out.forward(h);
-        h = conv_act.forward(h);
-        h = conv_out.forward(h);
+        h = conv_norm_out.call(h);
+        h = conv_act.call(h);
+        h = conv_out.call(h);
         return (h, features);
     }
 
