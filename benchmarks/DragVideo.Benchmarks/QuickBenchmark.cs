@@ -9,7 +9,7 @@ namespace DragVideo.Benchmarks;
 /// </summary>
 internal static class QuickBenchmark
 {
-    public static int Run(string jsonPath, bool sd15Width)
+    public static int Run(string jsonPath, bool sd15Width, IReadOnlySet<string>? only = null)
     {
         var table = new QuickTable();
         var machine = new Dictionary<string, string>
@@ -22,8 +22,9 @@ internal static class QuickBenchmark
         Console.WriteLine("DragVideo quick benchmark (float32, CPU)");
         double peak = MatmulPeak.MeasureGflops();
         table.Add("matmul 2048^3 float32 peak", peak, "GFLOP/s", "best of 5");
-        foreach (var section in QuickSections.All)
+        foreach (var (name, section) in QuickSections.All)
         {
+            if (only is not null && !only.Contains(name)) continue;
             var sw = Stopwatch.StartNew();
             section(table, peak, sd15Width);
             Console.WriteLine($"  ({sw.Elapsed.TotalSeconds:0.0} s)");

@@ -3,12 +3,15 @@ namespace DragVideo.Benchmarks;
 /// <summary>The sections of the quick benchmark, in order. Each adds its rows to the table.</summary>
 internal static class QuickSections
 {
-    /// <summary>(table, matmul peak GFLOP/s, use SD1.5 widths).</summary>
-    public static readonly IReadOnlyList<Action<QuickTable, double, bool>> All = new List<Action<QuickTable, double, bool>>
+    /// <summary>Section name (for <c>--only</c>) and body (table, matmul peak GFLOP/s, use SD1.5 widths).</summary>
+    public static readonly IReadOnlyList<(string Name, Action<QuickTable, double, bool> Run)> All = new List<(string, Action<QuickTable, double, bool>)>
     {
-        FastBackendSection.Run,
-        TrackingSection.Run,
-        UnetSection.Run,
-        EditorSection.Run,
+        ("fast", FastBackendSection.Run),
+        ("tracking", TrackingSection.Run),
+        // The editor section runs before the U-Net section's 16-frame drag step, whose ~20 GB peak leaves the
+        // allocator cold for whatever is timed next.
+        ("editor", EditorSection.Run),
+        ("unet", UnetSection.Run),
+        ("unet512", WorkAt512Section.Run),
     };
 }

@@ -42,12 +42,12 @@ internal static class EditorSection
             long t = scheduler.Timesteps[^1];
             var eps = model.PredictNoise(latents, tensor(new[] { t }), text, denoisingStep: 0);
             scheduler.Step(eps, t, latents).PrevSample.Dispose();
-        }, repeats: 1, warmups: 1);
+        }, repeats: 2, warmups: 1);
         var sampler = new MutualSelfAttentionSampler(model, scheduler);
         double msa = Timing.BestMs(() =>
         {
             using var result = sampler.Sample(latents, latents, scheduler.Timesteps.Count - 1, text);
-        }, repeats: 1);
+        }, repeats: 2);
         table.Add($"denoising step, {width}, {Frames} frames: plain (1 stream)", plain, "ms");
         table.Add($"denoising step, {width}, {Frames} frames: Mutual Self-Attention (2 streams)", msa, "ms", $"{msa / plain:0.00}× a plain step");
 
