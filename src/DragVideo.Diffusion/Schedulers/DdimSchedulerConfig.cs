@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using System.Text.Json;
 
 namespace DragVideo.Diffusion.Schedulers;
@@ -102,17 +103,7 @@ public sealed record DdimSchedulerConfig
     /// <exception cref="ModelLoadException">the file is missing, not JSON, or has an unsupported value.</exception>
     public static DdimSchedulerConfig FromJsonFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException("Cannot read the scheduler config: " + e.Message, path, e);
-        }
-        return FromJson(json, path);
+        return FromJson(ConfigFile.ReadText(path, "scheduler config"), path);
     }
 
     /// <summary>Parses the JSON text of a diffusers scheduler config.</summary>

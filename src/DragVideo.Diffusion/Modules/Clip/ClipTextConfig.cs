@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using System.Text.Json;
 
 namespace DragVideo.Diffusion.Modules.Clip;
@@ -51,17 +52,7 @@ public sealed record ClipTextConfig
     /// <exception cref="ModelLoadException">missing file, invalid JSON or unsupported values.</exception>
     public static ClipTextConfig FromJsonFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException("Cannot read the CLIP text config: " + e.Message, path, e);
-        }
-        return FromJson(json, path);
+        return FromJson(ConfigFile.ReadText(path, "CLIP text config"), path);
     }
 
     /// <summary>Parses the JSON text of a transformers CLIP text config (also accepts a full CLIPConfig's <c>text_config</c>).</summary>

@@ -51,14 +51,7 @@ public sealed record MotionAdapterConfig
     /// <exception cref="ModelLoadException">the file is missing or invalid.</exception>
     public static MotionAdapterConfig FromJsonFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException("Cannot read the motion adapter config.json.", path, ex);
-        }
-        return FromJson(text, path);
+        return FromJson(ConfigFile.ReadText(path, "motion adapter config.json"), path);
     }
 
     /// <summary>Parses MotionAdapter <c>config.json</c> text; <paramref name="source"/> names it in errors.</summary>

@@ -131,14 +131,7 @@ public sealed record UNet2DConditionConfig
     /// <exception cref="ModelLoadException">the file is missing, not JSON, or uses a switch this port does not implement.</exception>
     public static UNet2DConditionConfig FromJsonFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException("Cannot read the U-Net config.json.", path, ex);
-        }
-        return FromJson(text, path);
+        return FromJson(ConfigFile.ReadText(path, "U-Net config.json"), path);
     }
 
     /// <summary>Parses diffusers <c>config.json</c> text; <paramref name="source"/> names it in errors.</summary>

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using System.Text.Json;
 
 namespace DragVideo.Diffusion.Modules.Vae;
@@ -68,17 +69,7 @@ public sealed record AutoencoderKLConfig
     /// <exception cref="ModelLoadException">missing file, invalid JSON or unsupported values.</exception>
     public static AutoencoderKLConfig FromJsonFile(string path)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string json;
-        try
-        {
-            json = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelLoadException("Cannot read the VAE config: " + e.Message, path, e);
-        }
-        return FromJson(json, path);
+        return FromJson(ConfigFile.ReadText(path, "VAE config"), path);
     }
 
     /// <summary>Parses the JSON text of a diffusers VAE config.</summary>
