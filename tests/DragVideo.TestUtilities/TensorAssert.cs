@@ -39,4 +39,24 @@ public static class TensorAssert
         using var scope = NewDisposeScope();
         return (a.detach().to_type(ScalarType.Float64) - b.detach().to_type(ScalarType.Float64)).abs().max().item<double>();
     }
+
+    /// <summary>
+    /// Compares every <c>out.hook.&lt;module path&gt;</c> tensor of a fixture's io file with the output captured for that
+    /// module path (same tolerance as <see cref="Close"/>); every hook must have been captured. Returns the hook keys.
+    /// </summary>
+    public static IReadOnlyList<string> HookedOutputsClose(IReadOnlyDictionary<string, Tensor> io, IReadOnlyDictionary<string, Tensor> captured,
+        Action<string>? log = null, double atol = 1e-4, double rtol = 1e-4)
+    {
+        const string prefix = "out.hook.";
+        var keys = io.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        foreach (var key in keys)
+        {
+            string name = key[prefix.Length..];
+            if (!captured.TryGetValue(name, out var actual))
+                throw new Xunit.Sdk.XunitException($"the hook {name} was not captured");
+            log?.Invoke($"{key} max |a-b| = {MaxAbsDiff(actual, io[key]):E2}");
+            Close(actual, io[key], atol, rtol, key);
+        }
+        return keys;
+    }
 }

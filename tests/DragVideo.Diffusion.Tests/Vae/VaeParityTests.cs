@@ -66,14 +66,7 @@ public sealed class VaeParityTests : IDisposable
         TensorAssert.Close(posterior.LogVar, _io["out.posterior_logvar"], 1e-4, 1e-4, "posterior_logvar");
         TensorAssert.Close(posterior.Std, _io["out.posterior_std"], 1e-4, 1e-4, "posterior_std");
         TensorAssert.Close(decoded, _io["out.decoded_mean"], 1e-4, 1e-4, "decoded_mean");
-        var hookKeys = _io.Keys.Where(k => k.StartsWith("out.hook.", StringComparison.Ordinal)).ToList();
-        hookKeys.Should().HaveCount(6);
-        foreach (var key in hookKeys)
-        {
-            string name = key["out.hook.".Length..];
-            captured.Should().ContainKey(name);
-            TensorAssert.Close(captured[name], _io[key], 1e-4, 1e-4, key);
-        }
+        TensorAssert.HookedOutputsClose(_io, captured).Should().HaveCount(6);
         foreach (var t in captured.Values) t.Dispose();
     }
 
