@@ -129,36 +129,30 @@ public static partial class StableDiffusionLoader
     /// <param name="options">Dtype, device, pickle opt-in, variant.</param>
     /// <param name="cancellationToken">Checked between tensors.</param>
     public static AutoencoderKL LoadVae(string folder, ModelLoadOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        options ??= new ModelLoadOptions();
-        TorchRuntime.EnsureLoaded();
-        var config = AutoencoderKLConfig.FromJsonFile(Path.Combine(folder, "config.json"));
-        var file = WeightFiles.Find(folder, options.Variant);
-        var weights = CheckpointReader.Load(file, options.ReadOptions, cancellationToken);
-        try
-        {
-            return BuildModule(new AutoencoderKL(config), weights, file, options, null);
-        }
-        finally
-        {
-            foreach (var t in weights.Values) t.Dispose();
-        }
-    }
+        => LoadFolder(folder, options, cancellationToken, AutoencoderKLConfig.FromJsonFile, config => new AutoencoderKL(config), null);
 
     /// <summary>Loads a transformers CLIPTextModel folder (<c>config.json</c> + weights) strictly; <c>position_ids</c> may be present or absent.</summary>
     /// <param name="folder">The <c>text_encoder/</c> folder.</param>
     /// <param name="options">Dtype, device, pickle opt-in, variant.</param>
     /// <param name="cancellationToken">Checked between tensors.</param>
     public static ClipTextModel LoadTextEncoder(string folder, ModelLoadOptions? options = null, CancellationToken cancellationToken = default)
+        => LoadFolder(folder, options, cancellationToken, ClipTextConfig.FromJsonFile, config => new ClipTextModel(config), ClipOptional);
+
+    /// <summary>
+    /// Reads a component folder's <c>config.json</c> and weight file, then builds the module and strictly loads the
+    /// weights into it (the weights read are disposed after the copy). The config is checked before any weight is read.
+    /// </summary>
+    private static T LoadFolder<TConfig, T>(string folder, ModelLoadOptions? options, CancellationToken cancellationToken,
+        Func<string, TConfig> readConfig, Func<TConfig, T> build, StateDictLoadOptions? load) where T : nn.Module
     {
         options ??= new ModelLoadOptions();
         TorchRuntime.EnsureLoaded();
-        var config = ClipTextConfig.FromJsonFile(Path.Combine(folder, "config.json"));
+        var config = readConfig(Path.Combine(folder, "config.json"));
         var file = WeightFiles.Find(folder, options.Variant);
         var weights = CheckpointReader.Load(file, options.ReadOptions, cancellationToken);
         try
         {
-            return BuildModule(new ClipTextModel(config), weights, file, options, ClipOptional);
+            return BuildModule(build(config), weights, file, options, load);
         }
         finally
         {
