@@ -11,10 +11,17 @@ public sealed class ClipPromptEncoder : IPromptEncoder
     private readonly ClipTokenizer _tokenizer;
 
     /// <summary>Wraps a loaded text encoder and its tokenizer.</summary>
+    /// <exception cref="ModelLoadException">the tokenizer produces ids the text encoder has no embedding for.</exception>
     public ClipPromptEncoder(ClipTextModel model, ClipTokenizer tokenizer)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
         _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        // Fail when the pipeline is built, not at the first prompt: a tokenizer from another model (or a tiny test
+        // encoder) would otherwise surface as an index error deep inside the embedding lookup.
+        if (tokenizer.VocabularySize > model.Config.VocabSize)
+            throw new ModelLoadException(
+                $"The tokenizer has {tokenizer.VocabularySize} tokens but the text encoder embeds only {model.Config.VocabSize}; " +
+                "use the tokenizer that belongs to this text encoder.");
     }
 
     /// <inheritdoc />
