@@ -21,12 +21,8 @@ internal static class EditorSection
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
     {
-        var config = sd15Width ? UNet2DConditionConfig.StableDiffusion15 : UNet2DConditionConfig.StableDiffusion15 with
-        {
-            BlockOutChannels = new[] { 64, 128, 256, 256 },
-            CrossAttentionDim = new[] { 128, 128, 128, 128 },
-        };
-        string width = sd15Width ? "SD1.5 width" : "small width";
+        var config = BenchmarkUnet.Config(sd15Width);
+        string width = BenchmarkUnet.Label(sd15Width);
         using var model = new UNetMotionModel(config);
         model.eval();
         using var text = randn(1, 77, config.CrossAttentionDim[0]);

@@ -17,8 +17,8 @@ internal static class UnetSection
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
     {
-        var config = sd15Width ? UNet2DConditionConfig.StableDiffusion15 : SmallConfig();
-        string width = sd15Width ? "SD1.5 width" : "small width";
+        var config = BenchmarkUnet.Config(sd15Width);
+        string width = BenchmarkUnet.Label(sd15Width);
         using var model = new UNetMotionModel(config);
         model.eval();
         foreach (var p in model.parameters()) p.requires_grad_(false);
@@ -82,11 +82,4 @@ internal static class UnetSection
             _ = latent.grad!.abs().sum().item<float>();
         }, repeats: 1);
     }
-
-    private static UNet2DConditionConfig SmallConfig() => UNet2DConditionConfig.StableDiffusion15 with
-    {
-        BlockOutChannels = new[] { 64, 128, 256, 256 },
-        AttentionHeadDim = new[] { 4, 4, 4, 4 },
-        CrossAttentionDim = new[] { 128, 128, 128, 128 },
-    };
 }
