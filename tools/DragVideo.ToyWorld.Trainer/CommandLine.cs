@@ -1,0 +1,66 @@
+using System.Globalization;
+
+namespace DragVideo.ToyWorld.Training;
+
+/// <summary>The trainer's arguments, validated: one clear line for anything wrong.</summary>
+internal sealed record CommandLine(string Job, string Model, string Runs, string Tokenizer, int VaeSteps, int UnetSteps,
+    int? Batch, double? LearningRate, int Seed, int? Threads)
+{
+    public static CommandLine Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is not ("all" or "vae" or "unet"))
+            throw new ArgumentException("usage: toyworld-train all|vae|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T]");
+        string job = args[0];
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 1; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"expected '--name value' pairs; got '{args[i]}'.");
+            values[args[i][2..]] = args[++i];
+        }
+        var known = new HashSet<string> { "model", "runs", "tokenizer", "steps", "vae-steps", "unet-steps", "batch", "lr", "seed", "threads" };
+        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new ArgumentException($"unknown option --{unknown}.");
+        string model = values.GetValueOrDefault("model") ?? throw new ArgumentException("--model <folder> is required (where the diffusers-layout model is written).");
+        string runs = values.GetValueOrDefault("runs") ?? throw new ArgumentException("--runs <folder> is required (checkpoints and logs).");
+        string tokenizer = values.GetValueOrDefault("tokenizer") ?? Path.Combine(model, "tokenizer");
+        int steps = Int(values, "steps", 0, 1, 1_000_000);
+        int vae = Int(values, "vae-steps", job == "vae" && steps > 0 ? steps : 3000, 1, 1_000_000);
+        int unet = Int(values, "unet-steps", job == "unet" && steps > 0 ? steps : 2000, 1, 1_000_000);
+        int? batch = values.ContainsKey("batch") ? Int(values, "batch", 0, 1, 256) : null;
+        double? lr = null;
+        if (values.TryGetValue("lr", out var lrText))
+        {
+            if (!double.TryParse(lrText, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) || !(parsed > 0) || parsed > 1)
+                throw new ArgumentException($"--lr must be a number in (0, 1]; got '{lrText}'.");
+            lr = parsed;
+        }
+        int seed = Int(values, "seed", 1234, 0, int.MaxValue);
+        int? threads = values.ContainsKey("threads") ? Int(values, "threads", 0, 1, 64) : null;
+        CheckWritable(model, "--model");
+        CheckWritable(runs, "--runs");
+        return new CommandLine(job, Path.GetFullPath(model), Path.GetFullPath(runs), Path.GetFullPath(tokenizer), vae, unet, batch, lr, seed, threads);
+    }
+
+    private static int Int(Dictionary<string, string> values, string name, int fallback, int min, int max)
+    {
+        if (!values.TryGetValue(name, out var text)) return fallback;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+            throw new ArgumentException($"--{name} must be an integer in [{min}, {max}]; got '{text}'.");
+        return value;
+    }
+
+    private static void CheckWritable(string folder, string option)
+    {
+        try
+        {
+            Directory.CreateDirectory(folder);
+            string probe = Path.Combine(folder, $".write-probe-{Guid.NewGuid():N}");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"{option} {folder} is not a writable folder ({e.Message}).");
+        }
+    }
+}

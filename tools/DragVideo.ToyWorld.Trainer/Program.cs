@@ -1,0 +1,32 @@
+using DragVideo.ToyWorld.Training;
+
+// toyworld-train: reproduces the embedded toy model (see models/toy-dragvideo/README.md for the exact commands).
+//   toyworld-train all  --model <folder> --runs <folder> [--tokenizer <folder>] [--vae-steps N] [--unet-steps N] [--seed S]
+//   toyworld-train vae  --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
+//   toyworld-train unet --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
+// Every job resumes from its newest checkpoint in <runs>/<job>/checkpoints; Ctrl+C stops after the current step.
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
+try
+{
+    var cli = CommandLine.Parse(args);
+    DragVideo.TorchRuntime.EnsureLoaded();
+    if (cli.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
+    Directory.CreateDirectory(cli.Model);
+    ToyModelFolder.WriteFixedComponents(cli.Model, cli.Tokenizer, cli.Seed);
+    if (cli.Job is "vae" or "all")
+        VaeTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "vae"), new TrainingSettings(cli.VaeSteps, cli.Batch ?? 8, cli.LearningRate ?? 1e-3, cli.Seed, 250), cts.Token);
+    if (cli.Job is "unet" or "all")
+        UnetTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "unet"), new TrainingSettings(cli.UnetSteps, cli.Batch ?? 2, cli.LearningRate ?? 8e-4, cli.Seed, 100), cts.Token);
+    return 0;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("\nstopped; resume with the same command (the newest checkpoint is kept).");
+    return 130;
+}
+catch (Exception e) when (e is TrainingException or ArgumentException or DragVideo.DragVideoException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"\ntoyworld-train: {e.Message}");
+    return 2;
+}
