@@ -13,5 +13,6 @@ internal static class QuickSections
         ("editor", EditorSection.Run),
         ("unet", UnetSection.Run),
         ("unet512", WorkAt512Section.Run),
+        ("toyworld", ToyWorldSection.Run),
     };
 }

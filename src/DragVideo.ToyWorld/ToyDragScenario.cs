@@ -135,16 +135,19 @@ public sealed class ToyDragScenario : IDisposable
     {
         var before = ToyWorldGenerator.Pose(scene, edit.ObjectIndex, frame);
         var after = ToyWorldGenerator.Pose(scene, edit.ObjectIndex, frame, edit);
-        var centre = new DragPair(new DragPoint(before.X, before.Y), new DragPoint(after.X, after.Y));
+        var centre = new DragPair(Point(before.X, before.Y), Point(after.X, after.Y));
         if (offset is not { } o) return new[] { centre };
         // A point on the body, rotating with it, whose target is where the enlarged body carries it.
         float c = MathF.Cos(before.Angle), s = MathF.Sin(before.Angle);
         float wx = c * o.X - s * o.Y, wy = s * o.X + c * o.Y;
         var rim = new DragPair(
-            new DragPoint(before.X + wx * before.Radius, before.Y + wy * before.Radius),
-            new DragPoint(after.X + wx * after.Radius, after.Y + wy * after.Radius));
+            Point(before.X + wx * before.Radius, before.Y + wy * before.Radius),
+            Point(after.X + wx * after.Radius, after.Y + wy * after.Radius));
         return new[] { centre, rim };
     }
+
+    /// <summary>Scene coordinates (pixel centres at +0.5) to the SDK's (pixel centres on integers).</summary>
+    private static DragPoint Point(float x, float y) => new(x - 0.5f, y - 0.5f);
 
     private static BinaryMask UnionMask(ToyScene scene, ToyObjectEdit edit, int frame, int margin)
     {

@@ -7,7 +7,9 @@ namespace DragVideo.ToyWorld;
 /// <summary>
 /// Samples toy scenes from a seed and renders them. Deterministic: the same seed and options give bit-identical frames
 /// on every run. Rendering is analytic (signed distances with a one-pixel soft edge), so a displaced object's ground truth
-/// is exact, not resampled.
+/// is exact, not resampled. Scene coordinates are continuous image coordinates: pixel (i, j) covers [i, i+1) × [j, j+1),
+/// so its centre is (i + 0.5, j + 0.5); <see cref="ToyDragScenario"/> converts to the SDK's <see cref="DragPoint"/>
+/// convention (pixel centres on integers) by subtracting 0.5.
 /// </summary>
 public static class ToyWorldGenerator
 {

@@ -1,0 +1,101 @@
+using DragVideo.Diffusion.Modules.Motion;
+using DragVideo.Diffusion.Modules.Vae;
+using DragVideo.Diffusion.Schedulers;
+using DragVideo.ToyWorld.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DragVideo.ToyWorld.Tests;
+
+public sealed class ToyTrainerTests
+{
+    [Fact]
+    public void ThreeUnetStepsOnOneFixedBatchGiveAFiniteDecreasingLoss()
+    {
+        TorchRuntime.EnsureLoaded();
+        torch.manual_seed(5);
+        using var vae = new AutoencoderKL(ToyModelSpec.Vae());
+        using var unet = new UNetMotionModel(ToyModelSpec.Unet(), ToyModelSpec.Motion());
+        using var cond = torch.randn(1, 77, 32);
+        using var uncond = torch.randn(1, 77, 32);
+        using var optimizer = optim.AdamW(unet.parameters(), lr: 1e-3, weight_decay: 0.0);
+        var settings = new TrainingSettings(Steps: 3, Batch: 1, LearningRate: 1e-3, Seed: 9, CheckpointEvery: 100);
+        // The same step index thrice = the same clip, noise and timestep: a fixed batch the model must fit better each step.
+        var losses = Enumerable.Range(0, 3).Select(_ => UnetTrainingJob.Step(unet, vae, DdimScheduler.StableDiffusion15(), cond, uncond, optimizer, settings, step: 7)).ToArray();
+        Assert.All(losses, l => Assert.True(double.IsFinite(l), $"loss {l}"));
+        Assert.True(losses[1] < losses[0] && losses[2] < losses[1], $"losses did not decrease: {string.Join(", ", losses)}");
+    }
+
+    [Fact]
+    public void TrainingBatchesArePureFunctionsOfSeedAndStep()
+    {
+        TorchRuntime.EnsureLoaded();
+        using var a = TrainingData.Clips(1, 5, 2);
+        using var b = TrainingData.Clips(1, 5, 2);
+        using var c = TrainingData.Clips(1, 6, 2);
+        Assert.Equal(0f, (a - b).abs().max().item<float>());
+        Assert.True((a - c).abs().max().item<float>() > 0.1f);
+    }
+
+    [Fact]
+    public void ResumeRefusesACheckpointOfAnotherRunAndIgnoresAPartialOne()
+    {
+        TorchRuntime.EnsureLoaded();
+        var run = Directory.CreateTempSubdirectory("toy-ckpt-").FullName;
+        try
+        {
+            using var model = nn.Linear(3, 2);
+            using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+            var store = new CheckpointStore(run);
+            store.Save(model, optimizer, new CheckpointState("vae", 10, 20, 1, "fp-a", 0.5, 1));
+            // A crash mid-write leaves only a hidden temporary folder, which is never taken for a checkpoint.
+            Directory.CreateDirectory(Path.Combine(store.Folder, ".step-000020.deadbeef.tmp"));
+            Directory.CreateDirectory(Path.Combine(store.Folder, "step-000030")); // no state.json: incomplete
+            Assert.EndsWith("step-000010", store.Latest());
+
+            var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "vae", "fp-b"));
+            Assert.Contains("another run", e.Message);
+            var state = store.Load(store.Latest()!, model, optimizer, "vae", "fp-a");
+            Assert.Equal(10, state.Step);
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void CorruptCheckpointWeightsGiveOneClearError()
+    {
+        TorchRuntime.EnsureLoaded();
+        var run = Directory.CreateTempSubdirectory("toy-ckpt-").FullName;
+        try
+        {
+            using var model = nn.Linear(3, 2);
+            using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+            var store = new CheckpointStore(run);
+            store.Save(model, optimizer, new CheckpointState("unet", 1, 2, 1, "fp", 0.5, 1));
+            File.WriteAllBytes(Path.Combine(store.Latest()!, "model.safetensors"), new byte[] { 1, 2, 3 });
+            var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "unet", "fp"));
+            Assert.Contains("cannot be loaded", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "train" }, "usage")]
+    [InlineData(new[] { "vae", "--runs", "/tmp/x" }, "--model")]
+    [InlineData(new[] { "vae", "--model", "/tmp/x", "--runs", "/tmp/y", "--steps", "0" }, "--steps")]
+    [InlineData(new[] { "vae", "--model", "/tmp/x", "--runs", "/tmp/y", "--lr", "abc" }, "--lr")]
+    [InlineData(new[] { "vae", "--model", "/tmp/x", "--runs", "/tmp/y", "--color", "red" }, "--color")]
+    [InlineData(new[] { "vae", "--model", "/proc/toy", "--runs", "/tmp/y" }, "not a writable folder")]
+    public void BadArgumentsAreRefusedWithOneLineNamingTheProblem(string[] args, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
+        Assert.Contains(expected, e.Message);
+    }
+}
