@@ -8,8 +8,8 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
 {
     public static CommandLine Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("all" or "vae" or "unet"))
-            throw new ArgumentException("usage: toyworld-train all|vae|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T]");
+        if (args.Length == 0 || args[0] is not ("all" or "vae" or "vae-decoder" or "unet"))
+            throw new ArgumentException("usage: toyworld-train all|vae|vae-decoder|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T]");
         string job = args[0];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 1; i < args.Length; i++)
@@ -24,8 +24,8 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
         string runs = values.GetValueOrDefault("runs") ?? throw new ArgumentException("--runs <folder> is required (checkpoints and logs).");
         string tokenizer = values.GetValueOrDefault("tokenizer") ?? Path.Combine(model, "tokenizer");
         int steps = Int(values, "steps", 0, 1, 1_000_000);
-        int vae = Int(values, "vae-steps", job == "vae" && steps > 0 ? steps : 3000, 1, 1_000_000);
-        int unet = Int(values, "unet-steps", job == "unet" && steps > 0 ? steps : 2000, 1, 1_000_000);
+        int vae = Int(values, "vae-steps", job is "vae" or "vae-decoder" && steps > 0 ? steps : job == "vae-decoder" ? 400 : 1500, 1, 1_000_000);
+        int unet = Int(values, "unet-steps", job == "unet" && steps > 0 ? steps : 1800, 1, 1_000_000);
         int? batch = values.ContainsKey("batch") ? Int(values, "batch", 0, 1, 256) : null;
         double? lr = null;
         if (values.TryGetValue("lr", out var lrText))

@@ -3,6 +3,7 @@ using DragVideo.ToyWorld.Training;
 // toyworld-train: reproduces the embedded toy model (see models/toy-dragvideo/README.md for the exact commands).
 //   toyworld-train all  --model <folder> --runs <folder> [--tokenizer <folder>] [--vae-steps N] [--unet-steps N] [--seed S]
 //   toyworld-train vae  --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
+//   toyworld-train vae-decoder --model <folder> --runs <folder> [--steps N]   (decoder-only fine-tune; latents unchanged)
 //   toyworld-train unet --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
 // Every job resumes from its newest checkpoint in <runs>/<job>/checkpoints; Ctrl+C stops after the current step.
 using var cts = new CancellationTokenSource();
@@ -16,6 +17,8 @@ try
     ToyModelFolder.WriteFixedComponents(cli.Model, cli.Tokenizer, cli.Seed);
     if (cli.Job is "vae" or "all")
         VaeTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "vae"), new TrainingSettings(cli.VaeSteps, cli.Batch ?? 8, cli.LearningRate ?? 1e-3, cli.Seed, 250), cts.Token);
+    if (cli.Job is "vae-decoder" or "all")
+        VaeTrainingJob.RunDecoderFinetune(cli.Model, Path.Combine(cli.Runs, "vae-decoder"), new TrainingSettings(cli.Job == "all" ? 400 : cli.VaeSteps, cli.Batch ?? 8, cli.LearningRate ?? 3e-4, cli.Seed, 100, WarmupSteps: 20), cts.Token);
     if (cli.Job is "unet" or "all")
         UnetTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "unet"), new TrainingSettings(cli.UnetSteps, cli.Batch ?? 2, cli.LearningRate ?? 8e-4, cli.Seed, 100), cts.Token);
     return 0;

@@ -65,6 +65,68 @@ internal static class VaeTrainingJob
         Console.WriteLine($"vae done: held-out PSNR {psnr:0.00} dB, scaling factor {scaling:0.00000}, {elapsedBefore + clock.Elapsed.TotalMinutes * 60:0} s");
     }
 
+    /// <summary>
+    /// Fine-tunes only the decoder (and post-quant conv) of the trained VAE on posterior-mean latents, as Stability's
+    /// ft-MSE VAE did: reconstructions sharpen while the encoder — and so the latent space the U-Net learned — stays
+    /// bit-identical. Safe to run after (or while pausing) the U-Net's training.
+    /// </summary>
+    public static void RunDecoderFinetune(string modelFolder, string runFolder, TrainingSettings settings, CancellationToken ct)
+    {
+        string vaeFolder = Path.Combine(modelFolder, "vae");
+        double scaling = DragVideo.Diffusion.Modules.Vae.AutoencoderKLConfig.FromJsonFile(Path.Combine(vaeFolder, "config.json")).ScalingFactor;
+        using var vae = DragVideo.Diffusion.Loading.StableDiffusionLoader.LoadVae(vaeFolder);
+        var trainable = vae.named_parameters()
+            .Where(p => p.name.StartsWith("decoder.", StringComparison.Ordinal) || p.name.StartsWith("post_quant_conv.", StringComparison.Ordinal))
+            .Select(p => p.parameter).ToList();
+        foreach (var (name, p) in vae.named_parameters()) p.requires_grad = trainable.Contains(p);
+        vae.train();
+        using var optimizer = optim.AdamW(trainable, lr: settings.LearningRate, weight_decay: 0.0);
+        var store = new CheckpointStore(runFolder);
+        string fingerprint = $"vae-decoder-b{settings.Batch}-s{settings.Seed}";
+        int start = 0;
+        double ema = double.NaN, elapsedBefore = 0;
+        if (store.Latest() is { } latest)
+        {
+            var state = store.Load(latest, vae, optimizer, "vae-decoder", fingerprint);
+            (start, ema, elapsedBefore) = (state.Step, state.LossEma, state.ElapsedSeconds);
+            Console.WriteLine($"resuming vae-decoder from {latest} (step {start})");
+        }
+        double before = HeldOutPsnr(vae);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var progress = new ProgressLine("vae-decoder", settings.Steps, 25);
+        for (int step = start + 1; step <= settings.Steps; step++)
+        {
+            ct.ThrowIfCancellationRequested();
+            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
+            double loss;
+            using (var scope = NewDisposeScope())
+            {
+                // Seeds offset by one step count from the VAE run's, so the decoder sees frames the VAE did not.
+                var images = TrainingData.Frames(settings.Seed + 17, step, settings.Batch) * 2 - 1;
+                Tensor latents;
+                using (no_grad())
+                using (var posterior = vae.Encode(images))
+                    latents = posterior.Mean.detach();
+                var recon = vae.Decode(latents);
+                var mse = nn.functional.mse_loss(recon, images);
+                optimizer.zero_grad();
+                mse.backward();
+                nn.utils.clip_grad_norm_(trainable, 1.0);
+                optimizer.step();
+                loss = mse.item<float>();
+            }
+            ema = double.IsNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
+            progress.Report(step, loss, ema);
+            if (step % settings.CheckpointEvery == 0 || step == settings.Steps)
+                store.Save(vae, optimizer, new CheckpointState("vae-decoder", step, settings.Steps, settings.Seed, fingerprint, ema, elapsedBefore + clock.Elapsed.TotalSeconds));
+        }
+        progress.Done();
+        vae.eval();
+        double after = HeldOutPsnr(vae);
+        ToyModelFolder.WriteVae(modelFolder, vae, scaling);
+        Console.WriteLine($"vae-decoder done: held-out PSNR {before:0.00} → {after:0.00} dB (encoder and scaling factor {scaling:0.00000} unchanged), {elapsedBefore + clock.Elapsed.TotalSeconds:0} s");
+    }
+
     /// <summary>1 / std of the posterior means of 64 held-out frames (seeds below the training range).</summary>
     private static double ScalingFactor(AutoencoderKL vae)
     {
