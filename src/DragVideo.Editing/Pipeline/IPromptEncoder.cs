@@ -6,5 +6,8 @@ namespace DragVideo.Editing.Pipeline;
 public interface IPromptEncoder
 {
     /// <summary>Returns the embedding <c>[1, 77, D]</c> of <paramref name="prompt"/> (caller owns it).</summary>
-    Tensor Encode(string prompt);
+    /// <param name="prompt">the text prompt.</param>
+    /// <param name="cancellationToken">checked before the encoder runs.</param>
+    /// <exception cref="OperationCanceledException">cancelled.</exception>
+    Tensor Encode(string prompt, CancellationToken cancellationToken = default);
 }
