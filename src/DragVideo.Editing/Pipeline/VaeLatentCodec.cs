@@ -7,12 +7,20 @@ namespace DragVideo.Editing.Pipeline;
 /// The Stable Diffusion VAE as an <see cref="ILatentCodec"/>: encodes with the posterior mean × scaling factor
 /// (DragDiffusion), decodes one frame at a time (the released code, for memory).
 /// </summary>
-public sealed class VaeLatentCodec : ILatentCodec
+public sealed class VaeLatentCodec : ILatentCodec, IWeightFingerprint
 {
     private readonly AutoencoderKL _vae;
+    private readonly Lazy<string> _fingerprint;
 
     /// <summary>Wraps a loaded VAE.</summary>
-    public VaeLatentCodec(AutoencoderKL vae) => _vae = vae ?? throw new ArgumentNullException(nameof(vae));
+    public VaeLatentCodec(AutoencoderKL vae)
+    {
+        _vae = vae ?? throw new ArgumentNullException(nameof(vae));
+        _fingerprint = new Lazy<string>(() => Caching.CacheKey.OfModule(_vae));
+    }
+
+    /// <inheritdoc />
+    public string WeightFingerprint => _fingerprint.Value;
 
     /// <inheritdoc />
     public int DownsampleFactor => _vae.DownsampleFactor;
