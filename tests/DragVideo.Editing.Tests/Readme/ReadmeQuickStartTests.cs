@@ -28,7 +28,7 @@ public class ReadmeQuickStartTests
             var services = new ServiceCollection().AddDragVideo(o => { }).BuildServiceProvider();
             var editor = services.GetRequiredService<IVideoDragEditor>();
             var reports = new List<EditProgress>();
-            using var result = await editor.EditAsync(clip, request, new SynchronousProgress(reports));
+            using var result = await editor.EditAsync(clip, request, new ListProgress<EditProgress>(reports));
             VideoWriter.WriteMp4(result.EditedClip, Path.Combine(dir, "edited.mp4"));
             // --- end of quick start ---
 
@@ -67,11 +67,5 @@ public class ReadmeQuickStartTests
         return new VideoClip(stack(list).MoveToOuterDisposeScope(), 6);
     }
 
-    private sealed class SynchronousProgress(List<EditProgress> sink) : IProgress<EditProgress>
-    {
-        public void Report(EditProgress value)
-        {
-            lock (sink) sink.Add(value);
-        }
-    }
+
 }
