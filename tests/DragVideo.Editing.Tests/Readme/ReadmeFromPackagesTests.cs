@@ -24,7 +24,7 @@ public sealed partial class ReadmeFromPackagesTests
 
         using var work = new TempFolder("dragvideo-readme-packages-");
         string feed = Directory.CreateDirectory(Path.Combine(work.Path, "feed")).FullName;
-        foreach (var project in new[] { "Abstractions", "Diffusion", "Tracking", "Editing", "Media" })
+        foreach (var project in new[] { "Abstractions", "Diffusion", "Tracking", "Fast", "Editing", "Media" })
             await Run("dotnet", $"pack src/DragVideo.{project}/DragVideo.{project}.csproj -c Release -o \"{feed}\"", repo);
 
         // The new user's machine: the local feed next to the configured sources, and a package cache of this test's own
