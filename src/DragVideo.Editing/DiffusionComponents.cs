@@ -1,5 +1,5 @@
 using DragVideo.Diffusion.Schedulers;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 
 namespace DragVideo.Editing;
 

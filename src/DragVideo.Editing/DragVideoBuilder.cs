@@ -2,7 +2,7 @@ using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Schedulers;
 using DragVideo.Editing.Caching;
 using DragVideo.Editing.Fast;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 using DragVideo.Tracking;
 using Microsoft.Extensions.Logging;
 

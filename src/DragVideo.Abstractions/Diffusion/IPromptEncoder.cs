@@ -1,8 +1,8 @@
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Pipeline;
+namespace DragVideo;
 
-/// <summary>Turns a prompt into the text embedding the U-Net attends to (default: CLIP, see <see cref="ClipPromptEncoder"/>).</summary>
+/// <summary>Turns a prompt into the text embedding the U-Net attends to (default: CLIP, see <c>DragVideo.Diffusion.Pipeline.ClipPromptEncoder</c>).</summary>
 public interface IPromptEncoder
 {
     /// <summary>Returns the embedding <c>[1, 77, D]</c> of <paramref name="prompt"/> (caller owns it).</summary>

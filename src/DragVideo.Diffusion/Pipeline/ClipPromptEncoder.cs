@@ -1,8 +1,9 @@
+using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Clip;
 using DragVideo.Diffusion.Tokenizers;
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Pipeline;
+namespace DragVideo.Diffusion.Pipeline;
 
 /// <summary>The CLIP text encoder and tokenizer as an <see cref="IPromptEncoder"/> (last hidden state, padded to 77).</summary>
 public sealed class ClipPromptEncoder : IPromptEncoder, IWeightFingerprint
@@ -23,8 +24,8 @@ public sealed class ClipPromptEncoder : IPromptEncoder, IWeightFingerprint
             throw new ModelLoadException(
                 $"The tokenizer has {tokenizer.VocabularySize} tokens but the text encoder embeds only {model.Config.VocabSize}; " +
                 "use the tokenizer that belongs to this text encoder.");
-        _fingerprint = new Lazy<string>(() => Caching.CacheKey.Combine(Caching.CacheKey.OfModule(_model),
-            _tokenizer.VocabularySize.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        _fingerprint = new Lazy<string>(() => WeightFingerprint.Of(_model) + ":" +
+            _tokenizer.VocabularySize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <inheritdoc />

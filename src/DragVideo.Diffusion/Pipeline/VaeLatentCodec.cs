@@ -1,7 +1,8 @@
+using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Vae;
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Pipeline;
+namespace DragVideo.Diffusion.Pipeline;
 
 /// <summary>
 /// The Stable Diffusion VAE as an <see cref="ILatentCodec"/>: encodes with the posterior mean × scaling factor
@@ -16,7 +17,7 @@ public sealed class VaeLatentCodec : ILatentCodec, IWeightFingerprint
     public VaeLatentCodec(AutoencoderKL vae)
     {
         _vae = vae ?? throw new ArgumentNullException(nameof(vae));
-        _fingerprint = new Lazy<string>(() => Caching.CacheKey.OfModule(_vae));
+        _fingerprint = new Lazy<string>(() => WeightFingerprint.Of(_vae));
     }
 
     /// <inheritdoc />

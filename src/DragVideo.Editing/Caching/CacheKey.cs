@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Loading;
 using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Caching;
@@ -36,24 +36,8 @@ internal static class CacheKey
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    /// <summary>
-    /// A fingerprint of a TorchSharp module's weights: every parameter and buffer name, dtype and shape, and the first
-    /// 1,024 values of each (cheap even for SD1.5, yet any re-initialised or differently loaded weight changes it).
-    /// </summary>
-    public static string OfModule(TorchSharp.torch.nn.Module module)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var noGrad = no_grad();
-        foreach (var (name, p) in module.named_parameters().Select(x => (x.name, (Tensor)x.parameter)).Concat(module.named_buffers()))
-        {
-            hash.AppendData(Encoding.UTF8.GetBytes(name));
-            using var head = p.detach().flatten().narrow(0, 0, Math.Min(1024, p.numel()));
-            AppendTensor(hash, head);
-            hash.AppendData(MemoryMarshal.AsBytes(p.shape.AsSpan()));
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
+    /// <summary>A fingerprint of a TorchSharp module's weights (see <see cref="WeightFingerprint.Of"/>).</summary>
+    public static string OfModule(TorchSharp.torch.nn.Module module) => WeightFingerprint.Of(module);
 
     /// <summary>
     /// The weight identity of an editor component: its <see cref="IWeightFingerprint"/> when it has one, else the

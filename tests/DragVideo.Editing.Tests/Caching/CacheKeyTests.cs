@@ -1,7 +1,7 @@
 using DragVideo.Diffusion.Lora;
 using DragVideo.Diffusion.Modules.Vae;
 using DragVideo.Editing.Caching;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Tests.Caching;
@@ -25,7 +25,7 @@ public class CacheKeyTests
             new LoraTrainingOptions { Adapters = new LoraConfig { Kinds = new[] { AttentionKind.SpatialSelf } } },
             new LoraTrainingOptions { Adapters = new LoraConfig { PathPattern = "up_blocks" } },
         };
-        var keys = variants.Select(CacheKey.OfOptions).ToList();
+        var keys = variants.Select(v => CacheKey.OfOptions(v)).ToList();
         keys.Should().OnlyHaveUniqueItems().And.NotContain(baseline);
         CacheKey.OfOptions(new InversionOptions()).Should().NotBe(CacheKey.OfOptions(new InversionOptions { Strength = 0.5 }));
     }

@@ -2,7 +2,7 @@ using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Clip;
 using DragVideo.Diffusion.Modules.Vae;
 using DragVideo.Diffusion.Tokenizers;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 using DragVideo.Media;
 using DragVideo.Testing;
 using static TorchSharp.torch;
