@@ -25,7 +25,7 @@ public sealed partial class ReadmeFromPackagesTests
         using var work = new TempFolder("dragvideo-readme-packages-");
         string feed = Directory.CreateDirectory(Path.Combine(work.Path, "feed")).FullName;
         foreach (var project in new[] { "Abstractions", "Diffusion", "Tracking", "Fast", "Editing", "Media" })
-            await Run("dotnet", $"pack src/DragVideo.{project}/DragVideo.{project}.csproj -c Release -o \"{feed}\"", repo);
+            await Run(repo, null, "dotnet", "pack", $"src/DragVideo.{project}/DragVideo.{project}.csproj", "-c", "Release", "-o", feed);
 
         // The new user's machine: the local feed next to the configured sources, and a package cache of this test's own
         // so the freshly packed 0.1.0 packages are read, not stale copies from an earlier run.
@@ -37,7 +37,7 @@ public sealed partial class ReadmeFromPackagesTests
             """);
         var env = new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work.Path, "packages-cache") };
         foreach (var (name, value) in SharedPackageFallback()) env[name] = value;
-        await Run("bash", "-euo pipefail -c " + Quote(shell), work.Path, env);
+        await Run(work.Path, env, "bash", "-euo", "pipefail", "-c", shell);
 
         string app = Path.Combine(work.Path, "DragDemo");
         await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
@@ -46,7 +46,7 @@ public sealed partial class ReadmeFromPackagesTests
                    new VideoReadOptions { Kps = 6, MaxFrames = 12, Width = 256, Height = 256 }))
             VideoWriter.WriteMp4(real, Path.Combine(app, "input.mp4"));
 
-        string output = await Run("dotnet", "run -c Release", app, env);
+        string output = await Run(app, env, "dotnet", "run", "-c", "Release");
 
         File.Exists(Path.Combine(app, "edited.mp4")).Should().BeTrue("the quick start writes edited.mp4");
         var stages = ProgressLine().Matches(output).Select(m => Enum.Parse<EditStage>(m.Groups["stage"].Value)).ToList();
@@ -77,16 +77,15 @@ public sealed partial class ReadmeFromPackagesTests
         if (Directory.Exists(global)) yield return ("NUGET_FALLBACK_PACKAGES", global);
     }
 
-    private static string Quote(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
-
-    private static async Task<string> Run(string file, string arguments, string directory, IReadOnlyDictionary<string, string>? env = null)
+    private static async Task<string> Run(string directory, IReadOnlyDictionary<string, string>? env, string file, params string[] arguments)
     {
-        var psi = new ProcessStartInfo(file, arguments)
+        var psi = new ProcessStartInfo(file)
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         psi.Environment["MSBUILDDISABLENODEREUSE"] = "1";
@@ -97,7 +96,7 @@ public sealed partial class ReadmeFromPackagesTests
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(15));
         await process.WaitForExitAsync(timeout.Token);
         string output = await stdout, errors = await stderr;
-        process.ExitCode.Should().Be(0, $"`{file} {arguments}` in {directory} failed:\n{output}\n{errors}");
+        process.ExitCode.Should().Be(0, $"`{file} {string.Join(' ', arguments)}` in {directory} failed:\n{output}\n{errors}");
         return output;
     }
 
