@@ -14,6 +14,16 @@ internal static class CliRunner
     /// <summary>Exit code for other failures.</summary>
     public const int Failure = 1;
 
+    /// <summary>
+    /// Host decision for the weight-free commands, made once per process: tracking and warping are many small tensor
+    /// operations, which run fastest on one LibTorch thread (the SDK never changes this process-wide setting itself).
+    /// </summary>
+    public static void UseOneTorchThread()
+    {
+        TorchRuntime.EnsureLoaded();
+        TorchSharp.torch.set_num_threads(1);
+    }
+
     /// <summary>Runs <paramref name="body"/> and maps exceptions to exit codes.</summary>
     public static async Task<int> RunAsync(ParseResult parse, Func<Task<int>> body)
     {

@@ -1,5 +1,5 @@
 using DragVideo.Diffusion.Schedulers;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 
 namespace DragVideo.Editing;
 
@@ -11,7 +11,7 @@ namespace DragVideo.Editing;
 /// <param name="Scheduler">DDIM scheduler (SD1.5 settings).</param>
 /// <param name="Codec">frames ↔ scaled latents.</param>
 /// <param name="PromptEncoder">prompt → <c>[1, 77, D]</c>.</param>
-/// <param name="ModelIdentity">identifies the weights (paths and file stamps, or a weight fingerprint).</param>
+/// <param name="ModelIdentity">identifies the weights: the fingerprints of the backbone, codec and prompt encoder (see <see cref="Caching.CacheKey"/>).</param>
 public sealed record DiffusionComponents(
     IVideoDiffusionBackbone Backbone,
     DdimScheduler Scheduler,

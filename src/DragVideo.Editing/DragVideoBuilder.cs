@@ -1,7 +1,8 @@
 using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Schedulers;
 using DragVideo.Editing.Caching;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Editing.Fast;
+using DragVideo.Diffusion.Pipeline;
 using DragVideo.Tracking;
 using Microsoft.Extensions.Logging;
 
@@ -19,6 +20,9 @@ namespace DragVideo.Editing;
 /// A model gives every diffusion part; <see cref="UseBackbone"/>, <see cref="UseScheduler"/>,
 /// <see cref="UseLatentCodec"/> and <see cref="UsePromptEncoder"/> replace single parts (or supply them all without a
 /// model). Propagation defaults to the weight-free <see cref="DragInstructionPropagator"/>.
+/// <para>This builder is the one composition root: <see cref="BuildEditor"/> selects the backend (the diffusion editor
+/// when a model, model path or backbone is configured, else the fast weight-free <see cref="FastWarpDragEditor"/>), and
+/// the CLI, the Studio and <c>services.AddDragVideo()</c> all build their editor through it.</para>
 /// </summary>
 public sealed class DragVideoBuilder
 {
@@ -37,8 +41,9 @@ public sealed class DragVideoBuilder
     private IDragObjective? _objective;
     private ILoggerFactory? _loggerFactory;
     private EditCache? _cache;
+    private FastWarpOptions? _fastOptions;
 
-    /// <summary>Starts from these options (copied by reference; later <see cref="Configure"/> calls change them).</summary>
+    /// <summary>Starts from these options; the editor keeps a validated snapshot taken when it is built.</summary>
     public DragVideoBuilder UseOptions(DragVideoOptions options)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
@@ -146,14 +151,45 @@ public sealed class DragVideoBuilder
         return this;
     }
 
-    /// <summary>Validates the options, loads the model when a path was given, and creates the editor.</summary>
+    /// <summary>Settings of the fast weight-free backend (used by <see cref="BuildEditor"/> when no model is configured).</summary>
+    public DragVideoBuilder UseFastWarpOptions(FastWarpOptions options)
+    {
+        _fastOptions = options ?? throw new ArgumentNullException(nameof(options));
+        return this;
+    }
+
+    /// <summary>True when <see cref="BuildEditor"/> builds the diffusion editor (a model, model path or backbone is set).</summary>
+    public bool UsesDiffusion => _model is not null || _modelPath is not null || _backbone is not null || ResolveOptions().ModelPath is not null;
+
+    /// <summary>
+    /// Builds the editor for the configured backend: the diffusion <see cref="VideoDragEditor"/> (see <see cref="Build"/>)
+    /// when <see cref="UsesDiffusion"/>, otherwise the fast weight-free <see cref="FastWarpDragEditor"/> with the
+    /// configured propagation. The caller disposes the result when it is <see cref="IDisposable"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">invalid options.</exception>
+    /// <exception cref="ModelLoadException">the model cannot be loaded.</exception>
+    public IVideoDragEditor BuildEditor()
+    {
+        if (UsesDiffusion) return Build();
+        var options = ResolveOptions();
+        options.Validate();
+        return new FastWarpDragEditor(_propagator ?? BuildPropagator(_propagationOptions ?? options.Propagation), _fastOptions);
+    }
+
+    private DragVideoOptions ResolveOptions()
+    {
+        var options = (_options ?? new DragVideoOptions()).Snapshot();
+        foreach (var c in _configure) c(options);
+        return options;
+    }
+
+    /// <summary>Validates the options (once), loads the model when a path was given, and creates the diffusion editor.</summary>
     /// <exception cref="ArgumentException">invalid options.</exception>
     /// <exception cref="InvalidOperationException">a diffusion part is missing (no model and no replacement).</exception>
     /// <exception cref="ModelLoadException">the model cannot be loaded.</exception>
     public VideoDragEditor Build()
     {
-        var options = _options ?? new DragVideoOptions();
-        foreach (var c in _configure) c(options);
+        var options = ResolveOptions();
         if (_modelPath is null && _model is null && options.ModelPath is not null)
             _modelPath = (options.ModelPath, options.MotionModulePath);
         options.Validate();
@@ -164,6 +200,8 @@ public sealed class DragVideoBuilder
         if (model is null && _modelPath is { } p)
         {
             var load = options.ModelLoading with { MotionAdapterPath = p.Motion ?? options.ModelLoading.MotionAdapterPath };
+            _loggerFactory?.CreateLogger<DragVideoBuilder>().LogInformation(
+                "Loading the diffusion model from {Model} (motion module {Motion}); this reads gigabytes", p.Model, load.MotionAdapterPath ?? "in the model folder");
             owned = StableDiffusionLoader.Load(p.Model, load);
             model = owned;
         }
@@ -174,13 +212,10 @@ public sealed class DragVideoBuilder
             var codec = _codec ?? (model is null ? null : new VaeLatentCodec(model.Vae)) ?? throw Missing("latent codec (UseModel or UseLatentCodec)");
             var prompt = _promptEncoder ?? (model is null ? null : new ClipPromptEncoder(model.TextEncoder, model.Tokenizer))
                 ?? throw Missing("prompt encoder (UseModel or UsePromptEncoder)");
-            string identity = CacheKey.Combine(
-                backbone is TorchSharp.torch.nn.Module bm ? CacheKey.OfModule(bm) : backbone.GetType().FullName ?? "backbone",
-                _codec is null && model is not null ? CacheKey.OfModule(model.Vae) : codec.GetType().FullName ?? "codec",
-                _promptEncoder is null && model is not null ? CacheKey.OfModule(model.TextEncoder) : prompt.GetType().FullName ?? "prompt");
+            string identity = CacheKey.Combine(CacheKey.OfComponent(backbone), CacheKey.OfComponent(codec), CacheKey.OfComponent(prompt));
             var propagator = _propagator ?? BuildPropagator(_propagationOptions ?? options.Propagation);
             var editor = new VideoDragEditor(new DiffusionComponents(backbone, scheduler, codec, prompt, identity), propagator, options,
-                _objective, _cache, _loggerFactory);
+                _objective, _cache, _loggerFactory, validated: true);
             if (owned is not null) editor.Own(owned);
             return editor;
         }

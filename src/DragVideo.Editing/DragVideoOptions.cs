@@ -69,6 +69,7 @@ public sealed class DragVideoOptions
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting (property path in the message).</summary>
     public void Validate()
     {
+        Check(nameof(Propagation), () => (Propagation ?? throw new ArgumentNullException(nameof(Propagation))).Validate());
         Check(nameof(Lora), () => (Lora ?? throw new ArgumentNullException(nameof(Lora))).Validate());
         Check(nameof(Inversion), () => (Inversion ?? throw new ArgumentNullException(nameof(Inversion))).Validate());
         Check(nameof(Drag), () => (Drag ?? throw new ArgumentNullException(nameof(Drag))).Validate());
@@ -82,6 +83,12 @@ public sealed class DragVideoOptions
         if (ModelPath is { Length: 0 }) throw new ArgumentException("ModelPath must not be empty (use null for none).", nameof(ModelPath));
         if (MotionModulePath is { Length: 0 }) throw new ArgumentException("MotionModulePath must not be empty (use null for none).", nameof(MotionModulePath));
     }
+
+    /// <summary>
+    /// A copy that later changes to this instance do not reach (every section is an immutable record, so a member-wise
+    /// copy is complete). Editors keep a snapshot, so their settings cannot change after they are built.
+    /// </summary>
+    public DragVideoOptions Snapshot() => (DragVideoOptions)MemberwiseClone();
 
     private static void Check(string section, Action validate)
     {

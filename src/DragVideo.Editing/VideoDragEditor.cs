@@ -41,13 +41,20 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
     /// <exception cref="ArgumentException">invalid options.</exception>
     public VideoDragEditor(DiffusionComponents components, IInstructionPropagator propagator, DragVideoOptions? options = null,
         IDragObjective? objective = null, EditCache? cache = null, ILoggerFactory? loggerFactory = null)
+        : this(components, propagator, Validated((options ?? new DragVideoOptions()).Snapshot()), objective, cache, loggerFactory, validated: true)
     {
+    }
+
+    /// <summary>The builder's constructor: <paramref name="options"/> is a snapshot it has already validated.</summary>
+    internal VideoDragEditor(DiffusionComponents components, IInstructionPropagator propagator, DragVideoOptions options,
+        IDragObjective? objective, EditCache? cache, ILoggerFactory? loggerFactory, bool validated)
+    {
+        if (!validated) throw new ArgumentException("options must be validated by the caller.", nameof(validated));
         _components = components ?? throw new ArgumentNullException(nameof(components));
         _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
-        _options = options ?? new DragVideoOptions();
-        _options.Validate();
+        _options = options ?? throw new ArgumentNullException(nameof(options));
         var drag = _options.Drag;
-        _objective = objective ?? new MotionSupervisionLoss(drag.PatchRadius, drag.MaskWeight, drag.ArrivalDistance);
+        _objective = objective ?? MotionSupervisionLoss.FromOptions(drag);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<VideoDragEditor>();
         if (cache is null && (_options.Cache.Enabled || _options.Cache.Directory is not null))
@@ -61,8 +68,8 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
     /// <inheritdoc />
     public string Name => "diffusion";
 
-    /// <summary>The settings in use.</summary>
-    public DragVideoOptions Options => _options;
+    /// <summary>The settings in use: a copy, so changing it does not change this editor (its settings are fixed when built).</summary>
+    public DragVideoOptions Options => _options.Snapshot();
 
     /// <summary>The diffusion components in use.</summary>
     public DiffusionComponents Components => _components;
@@ -119,13 +126,13 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             progress?.Report(new EditProgress(EditStage.Propagation, 0, 1, "propagating the key-frame instruction"));
             var instruction = _propagator.Propagate(clip, request, ct);
             if (instruction.Frames.Count != clip.FrameCount)
-                throw new InvalidOperationException($"the propagator returned {instruction.Frames.Count} frames for a clip of {clip.FrameCount}.");
+                throw new DragVideoException($"the propagator returned {instruction.Frames.Count} frame instructions for a clip of {clip.FrameCount} frames.");
             progress?.Report(new EditProgress(EditStage.Propagation, 1, 1, $"{instruction.Frames.Count} frames, mean drag {instruction.MeanDragLength:F1} px"));
             Done(EditStage.Propagation);
             ct.ThrowIfCancellationRequested();
 
             using var scope = NewDisposeScope();
-            var text = _components.PromptEncoder.Encode(request.Prompt);
+            var text = _components.PromptEncoder.Encode(request.Prompt, ct);
             string clipKey = CacheKey.OfTensor(clip.Frames);
             string baseKey = CacheKey.Combine("dragvideo-v1", clipKey, _components.ModelIdentity, request.Prompt,
                 _options.MotionModulesEnabled ? "video" : "per-frame");
@@ -143,7 +150,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             }
 
             // Sample-specific LoRA (§3.2)
-            string loraKey = _options.TrainLora ? CacheKey.Combine(baseKey, "lora", Describe(_options.Lora)) : CacheKey.Combine(baseKey, "no-lora");
+            string loraKey = _options.TrainLora ? CacheKey.Combine(baseKey, "lora", CacheKey.OfOptions(_options.Lora)) : CacheKey.Combine(baseKey, "no-lora");
             if (_options.TrainLora)
             {
                 lora = LoraNetwork.Create(backbone, _options.Lora.Adapters);
@@ -174,8 +181,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             var inversionOptions = new DdimInversionOptions { InferenceSteps = _options.Inversion.InferenceSteps, Strength = _options.Inversion.Strength };
             int inverted = inversionOptions.ResolveActualSteps();
             string inversionKey = CacheKey.Combine(loraKey, "inversion", _options.LoraScale.ToString("R", CultureInfo.InvariantCulture),
-                _options.Inversion.InferenceSteps.ToString(CultureInfo.InvariantCulture),
-                inverted.ToString(CultureInfo.InvariantCulture));
+                CacheKey.OfOptions(_options.Inversion));
             _components.Scheduler.SetTimesteps(_options.Inversion.InferenceSteps);
             int startIndex = _options.Inversion.InferenceSteps - inverted;
             long timestep = _components.Scheduler.Timesteps[startIndex];
@@ -246,14 +252,10 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
         }
     }
 
-    private static string Describe(LoraTrainingOptions o)
+    private static DragVideoOptions Validated(DragVideoOptions options)
     {
-        var a = o.Adapters;
-        return string.Join("|", new object?[]
-        {
-            a.Rank, a.EffectiveAlpha, string.Join(",", a.Kinds), a.PathPattern, string.Join(",", a.Projections), a.Seed,
-            o.Steps, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon, o.BatchFrames, o.Seed,
-        }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
+        options.Validate();
+        return options;
     }
 
     /// <summary>Makes the editor dispose <paramref name="resource"/> (e.g. a model it loaded) when it is disposed.</summary>

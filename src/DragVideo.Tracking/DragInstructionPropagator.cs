@@ -38,16 +38,18 @@ public sealed class DragInstructionPropagator : IInstructionPropagator
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(request);
-        if (clip.FrameCount < 2)
-            throw new InvalidDragRequestException("clip", $"propagation needs a clip of at least two frames; got {clip.FrameCount}.");
-        DragRequestValidator.Validate(request, clip.FrameCount, clip.Width, clip.Height);
-        PropagationInput.Validate(clip, request.Keyframes);
+        // Validated once here; the built-in point and mask propagators then skip their own (public-entry) checks.
+        var keys = PropagationInput.Validate(clip, request.Keyframes);
         TorchRuntime.EnsureLoaded();
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);
-        var points = _points.Propagate(clip, request.Keyframes, cancellationToken);
+        var points = _points is FlowPointPropagator flow
+            ? flow.PropagateValidated(clip, keys, cancellationToken)
+            : _points.Propagate(clip, request.Keyframes, cancellationToken);
         if (points.Pairs.Count != clip.FrameCount)
             throw new DragVideoException($"the point propagator returned {points.Pairs.Count} frames for a clip of {clip.FrameCount}.");
-        var masks = _masks.Propagate(clip, request.Keyframes, points, cancellationToken);
+        var masks = _masks is FlowMaskPropagator flowMasks
+            ? flowMasks.PropagateValidated(clip, keys, points, cancellationToken)
+            : _masks.Propagate(clip, request.Keyframes, points, cancellationToken);
         if (masks.Count != clip.FrameCount)
             throw new DragVideoException($"the mask propagator returned {masks.Count} masks for a clip of {clip.FrameCount}.");
         var frames = new FrameInstruction[clip.FrameCount];

@@ -59,11 +59,13 @@ public sealed record PropagationOptions
     public double MaskSpeckleFraction { get; init; } = 0.02;
 
     /// <summary>
-    /// LibTorch intra-op threads used during the call, restored afterwards (process-wide setting); 0 leaves the
-    /// current setting. Default 1: these many small operations run fastest on one thread, and far faster than with
-    /// several on a busy machine, where every multi-threaded operation waits for all its workers to be scheduled.
+    /// Opt-in: LibTorch intra-op threads to use during the call, restored afterwards. Default 0: the library leaves the
+    /// process-wide setting alone. LibTorch's thread count is global, so a non-zero value also applies to torch work on
+    /// other threads while the call runs; set it only in a host that runs one edit at a time, or instead set the count
+    /// once at start-up (<c>torch.set_num_threads</c>). Tracking issues many small operations that run fastest on one
+    /// thread (on a busy 2-core box one 256² flow took 59 ms with 1 thread, 2.9 s with 2).
     /// </summary>
-    public int TorchThreads { get; init; } = 1;
+    public int TorchThreads { get; init; }
 
     /// <summary>The tracker settings with this record's thresholds applied.</summary>
     public LucasKanadeOptions EffectiveTracker => Tracker with

@@ -13,7 +13,7 @@ public class AddDragVideoTests
     {
         using var provider = new ServiceCollection()
             .AddDragVideo(o => o.Drag = o.Drag with { PatchRadius = 2, MaskWeight = 0.3 })
-            .BuildServiceProvider();
+            .Services.BuildServiceProvider();
         provider.GetRequiredService<IVideoDragEditor>().Should().BeOfType<FastWarpDragEditor>();
         provider.GetRequiredService<IInstructionPropagator>().Should().BeOfType<DragInstructionPropagator>();
         var objective = provider.GetRequiredService<IDragObjective>().Should().BeOfType<MotionSupervisionLoss>().Subject;
@@ -33,7 +33,7 @@ public class AddDragVideoTests
     {
         using var provider = new ServiceCollection()
             .AddDragVideo(o => o.Drag = o.Drag with { Steps = -1 })
-            .BuildServiceProvider();
+            .Services.BuildServiceProvider();
         var startup = provider.GetRequiredService<IStartupValidator>();
         var act = () => startup.Validate();
         act.Should().Throw<OptionsValidationException>().WithMessage("*Drag.Steps*");
@@ -48,7 +48,32 @@ public class AddDragVideoTests
         using var provider = new ServiceCollection()
             .AddSingleton<IDragObjective>(mine)
             .AddDragVideo()
-            .BuildServiceProvider();
+            .Services.BuildServiceProvider();
         provider.GetRequiredService<IDragObjective>().Should().BeSameAs(mine);
+    }
+
+    [Fact]
+    public void The_builder_selects_the_backend_fast_without_diffusion_parts_and_diffusion_with_a_backbone()
+    {
+        var noModel = new DragVideoBuilder();
+        noModel.UsesDiffusion.Should().BeFalse();
+        noModel.BuildEditor().Should().BeOfType<FastWarpDragEditor>();
+        using var unet = TinyDiffusion.Load();
+        var withBackbone = new DragVideoBuilder().UseBackbone(unet);
+        withBackbone.UsesDiffusion.Should().BeTrue("a backbone means the diffusion backend");
+        var build = () => withBackbone.BuildEditor();
+        build.Should().Throw<InvalidOperationException>().WithMessage("*scheduler*", "the diffusion backend was selected and lacks its scheduler");
+    }
+
+    [Fact]
+    public void The_editor_keeps_a_validated_snapshot_of_its_options_so_later_changes_do_not_reach_it()
+    {
+        var options = new DragVideoOptions();
+        options.Drag = options.Drag with { Steps = 7 };
+        using var editor = Support.TinyEditor.Builder().UseOptions(options).Build();
+        options.Drag = options.Drag with { Steps = 9 };
+        var view = editor.Options;
+        view.Drag = view.Drag with { Steps = 11 };
+        editor.Options.Drag.Steps.Should().Be(7, "neither the caller's instance nor the returned copy is the editor's");
     }
 }

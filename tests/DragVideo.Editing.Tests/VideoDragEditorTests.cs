@@ -15,8 +15,8 @@ public class VideoDragEditorTests(ITestOutputHelper output)
     [Fact]
     public async Task Edits_a_real_decoded_clip_end_to_end_and_a_second_drag_reuses_the_LoRA_and_the_inversion()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"dv-editor-{Guid.NewGuid():N}");
-        try
+        using var tmp = new TempFolder("dv-editor-");
+        var dir = tmp.Path;
         {
             using var clip = TinyEditor.RealClip();
             clip.Width.Should().Be(64);
@@ -53,17 +53,13 @@ public class VideoDragEditorTests(ITestOutputHelper output)
             (again.EditedClip.Frames - result.EditedClip.Frames).abs().max().item<float>().Should().BeLessThan(1e-5f,
                 "the cached LoRA and latent give the same edit");
         }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        }
     }
 
     [Fact]
     public async Task Cancelling_during_the_drag_stops_within_a_step_and_writes_nothing()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"dv-cancel-{Guid.NewGuid():N}");
-        try
+        using var tmp = new TempFolder("dv-cancel-");
+        var dir = tmp.Path;
         {
             using var clip = TinyEditor.RealClip();
             using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
@@ -79,10 +75,6 @@ public class VideoDragEditorTests(ITestOutputHelper output)
             editor.Cache!.MemoryCount.Should().Be(0);
             editor.Components.Backbone.AttentionLayers.Select(l => editor.Components.Backbone.GetAttentionProcessor(l.Path))
                 .Should().NotContain(p => p is DragVideo.Diffusion.Lora.LoraAttentionProcessor, "the LoRA is detached after a cancelled edit");
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
 

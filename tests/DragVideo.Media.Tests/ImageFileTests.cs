@@ -40,4 +40,19 @@ public class ImageFileTests
         FluentActions.Invoking(() => ImageFile.Write(torch.zeros(3, 4, 4), tmp.File("a.bmpx"))).Should().Throw<ArgumentException>();
         tmp.Files().Should().BeEmpty();
     }
+
+    [Fact]
+    public void A_coloured_transparent_png_mask_reads_the_same_through_MaskFile_and_the_json_loader()
+    {
+        using var tmp = new TempFolder();
+        // 4×1 RGBA: pure red (inside: its largest channel is full scale, though its luma is low), dark grey (outside),
+        // white but transparent (outside), opaque white (inside).
+        var rgba = new byte[] { 255, 0, 0, 255, 60, 60, 60, 255, 255, 255, 255, 0, 255, 255, 255, 255 };
+        ImageFile.WriteRaw(rgba, 4, 1, "rgba", tmp.File("m.png"), new[] { "-c:v", "png", "-pix_fmt", "rgba" }, CancellationToken.None);
+        var expected = new BinaryMask(4, 1, new[] { true, false, false, true });
+
+        MaskFile.Read(tmp.File("m.png")).Should().Be(expected);
+        File.WriteAllText(tmp.File("r.json"), """{"keyframes":[{"frame":0,"pairs":[{"handle":{"x":1,"y":0},"target":{"x":2,"y":0}}],"mask":"m.png"}]}""");
+        DragRequestJson.Load(tmp.File("r.json"), 4, 1, 1).Keyframes[0].Mask.Should().Be(expected, "one PNG reader decides for both");
+    }
 }

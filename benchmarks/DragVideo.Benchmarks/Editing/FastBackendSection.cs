@@ -13,7 +13,7 @@ internal static class FastBackendSection
     {
         using var clip = TrackingScene.Clip(256);
         var request = new DragRequest(TrackingScene.Keyframes(256));
-        var propagator = new DragInstructionPropagator();
+        var propagator = new DragInstructionPropagator(new PropagationOptions { TorchThreads = 1 });
         var instruction = propagator.Propagate(clip, request);
         var editor = new FastWarpDragEditor(new FixedInstruction(instruction));
         double warp = Timing.BestMs(() =>

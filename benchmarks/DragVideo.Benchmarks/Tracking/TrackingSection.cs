@@ -16,9 +16,11 @@ internal static class TrackingSection
         {
             using var clip = TrackingScene.Clip(size);
             var keys = TrackingScene.Keyframes(size);
-            var points = new FlowPointPropagator();
-            var masks = new FlowMaskPropagator();
-            var all = new DragInstructionPropagator();
+            // Opt in to one LibTorch thread per call (the library default leaves the process setting alone).
+            var oneThread = new PropagationOptions { TorchThreads = 1 };
+            var points = new FlowPointPropagator(oneThread);
+            var masks = new FlowMaskPropagator(oneThread);
+            var all = new DragInstructionPropagator(oneThread);
             var p = points.Propagate(clip, keys);
             double tp = BestSeconds(() => points.Propagate(clip, keys));
             double tm = BestSeconds(() => masks.Propagate(clip, keys, p));

@@ -67,7 +67,7 @@ internal sealed class DemoCommand : ICliCommand
     {
         if (frames < 2 || frames > 64) throw new ArgumentException($"--frames must be between 2 and 64; got {frames}.");
         var dir = OutputFiles.EnsureWritableDirectory(outDir);
-        TorchRuntime.EnsureLoaded();
+        CliRunner.UseOneTorchThread();
 
         using var clip = DemoClip.Build(frames);
         var request = DemoClip.Request(frames);
@@ -124,7 +124,7 @@ internal sealed class DemoCommand : ICliCommand
     private static async Task<int> BenchAsync(int frames, int runs, CancellationToken ct)
     {
         if (frames < 2 || frames > 64) throw new ArgumentException($"--frames must be between 2 and 64; got {frames}.");
-        TorchRuntime.EnsureLoaded();
+        CliRunner.UseOneTorchThread();
         using var clip = DemoClip.Build(frames);
         var request = DemoClip.Request(frames);
         var editor = new FastWarpDragEditor();

@@ -2,7 +2,6 @@ using System.CommandLine;
 using DragVideo.Cli.Demo;
 using DragVideo.Diffusion.Loading;
 using DragVideo.Editing;
-using DragVideo.Editing.Fast;
 using DragVideo.Media;
 using DragVideo.Tracking;
 using Spectre.Console;
@@ -58,7 +57,8 @@ internal sealed class EditCommand : ICliCommand
             throw new ArgumentException("--tokenizer only applies to the diffusion backend (with --model and --motion).");
         if (tokenizerPath is not null && !Directory.Exists(tokenizerPath))
             throw new DirectoryNotFoundException($"tokenizer folder '{tokenizerPath}' does not exist.");
-        TorchRuntime.EnsureLoaded();
+        if (modelPath is null) CliRunner.UseOneTorchThread();
+        else TorchRuntime.EnsureLoaded();
 
         using var clip = VideoReader.Read(videoPath, readOptions, ct);
         var request = DragRequestJson.Load(dragPath, clip.Width, clip.Height, clip.FrameCount);
@@ -67,9 +67,13 @@ internal sealed class EditCommand : ICliCommand
         if (modelPath is not null) AnsiConsole.MarkupLineInterpolated($"loading {modelPath} + {motionPath} …");
         using var model = modelPath is null ? null
             : StableDiffusionLoader.Load(modelPath, new ModelLoadOptions { MotionAdapterPath = motionPath, TokenizerPath = tokenizerPath }, ct);
-        using var diffusion = model is null ? null : new DragVideoBuilder().UseModel(model).Build();
-        IVideoDragEditor editor = diffusion is null ? new FastWarpDragEditor() : diffusion;
-        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(diffusion is null ? "fast weight-free warp; give --model and --motion for the diffusion editor" : "DragVideo diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
+        // The one composition root selects the backend: diffusion with a model, the fast weight-free warp without.
+        var builder = new DragVideoBuilder();
+        // One edit per process, so the per-call opt-in (one LibTorch thread while tracking) races with nothing.
+        if (model is not null) builder.UseModel(model).UsePropagationOptions(new PropagationOptions { TorchThreads = 1 });
+        var editor = builder.BuildEditor();
+        using var ownedEditor = editor as IDisposable;
+        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(builder.UsesDiffusion ? "DragVideo diffusion editor" : "fast weight-free warp; give --model and --motion for the diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
 
         using var result = await ProgressBar.RunAsync(bar => editor.EditAsync(clip, request, bar, ct)).ConfigureAwait(false);
         if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))

@@ -44,7 +44,7 @@ internal sealed class EvalCommand : ICliCommand
             reportFull = Path.GetFullPath(reportPath);
             OutputFiles.EnsureWritableDirectory(Path.GetDirectoryName(reportFull)!);
         }
-        TorchRuntime.EnsureLoaded();
+        CliRunner.UseOneTorchThread();
 
         using var original = VideoReader.Read(originalPath, readOptions, ct);
         using var edited = VideoReader.Read(editedPath, readOptions, ct);

@@ -23,6 +23,7 @@ internal sealed class PreviewCommand : ICliCommand
         read.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () =>
         {
+            CliRunner.UseOneTorchThread();
             var options = read.Read(parse);
             int n = parse.GetValue(sheetFrames);
             if (n < 1) throw new ArgumentException($"--sheet-frames must be at least 1; got {n}.");

@@ -48,8 +48,11 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
         TorchRuntime.EnsureLoaded();
         if (!options.UsesDiffusion)
         {
+            // Host decision, made once at start-up: the fast backend is all small tensor operations, which run fastest
+            // on one LibTorch thread. The SDK itself never changes this process-wide setting.
+            torch.set_num_threads(1);
             return new SdkStudioEngine(FastWarpDragEditor.BackendName,
-                p => new FastWarpDragEditor(new DragInstructionPropagator(Propagation(p.Radius))));
+                p => new DragVideoBuilder().UsePropagationOptions(Propagation(p.Radius)).BuildEditor());
         }
 
         var model = StableDiffusionLoader.Load(options.ModelPath!, new ModelLoadOptions { MotionAdapterPath = options.MotionPath, TokenizerPath = options.TokenizerPath });
@@ -60,7 +63,7 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
             .UsePropagationOptions(Propagation(p.Radius))
             .UseCache(cache)
             .UseLogger(loggers)
-            .Build(), cache, model);
+            .BuildEditor(), cache, model);
     }
 
     /// <summary>The page's settings as the diffusion editor's options (paper Fig. 12 names → SDK records).</summary>

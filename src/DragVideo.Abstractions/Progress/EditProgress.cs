@@ -17,4 +17,18 @@ public sealed record EditProgress(
 {
     /// <summary>Fraction of the stage done, in [0, 1].</summary>
     public double Fraction => TotalSteps <= 0 ? 1 : Math.Clamp((double)Step / TotalSteps, 0, 1);
+
+    /// <summary>
+    /// One console line, invariant culture: <c>Stage step/total</c>, then the loss and the handle distance when the
+    /// stage measured them, then the message (e.g. <c>DragOptimization 3/80 loss 0.412 12.5 px</c>).
+    /// </summary>
+    public override string ToString()
+    {
+        var line = new System.Text.StringBuilder();
+        line.Append(System.Globalization.CultureInfo.InvariantCulture, $"{Stage} {Step}/{TotalSteps}");
+        if (Loss is { } loss) line.Append(System.Globalization.CultureInfo.InvariantCulture, $" loss {loss:G4}");
+        if (MeanHandleDistance is { } d) line.Append(System.Globalization.CultureInfo.InvariantCulture, $" {d:0.0} px");
+        if (!string.IsNullOrEmpty(Message)) line.Append(": ").Append(Message);
+        return line.ToString();
+    }
 }

@@ -12,9 +12,9 @@ public sealed class FrozenParameters : IDisposable
 {
     private readonly List<(Parameter Parameter, bool RequiresGrad)> _saved = new();
 
-    private FrozenParameters(object? model)
+    private FrozenParameters(nn.Module? module)
     {
-        if (model is not nn.Module module) return;
+        if (module is null) return;
         foreach (var p in module.parameters())
         {
             _saved.Add((p, p.requires_grad));
@@ -22,8 +22,18 @@ public sealed class FrozenParameters : IDisposable
         }
     }
 
-    /// <summary>Freezes <paramref name="model"/> when it is a TorchSharp module (otherwise does nothing).</summary>
-    public static FrozenParameters Freeze(object? model) => new(model);
+    /// <summary>Freezes every parameter of <paramref name="module"/>.</summary>
+    public static FrozenParameters Freeze(nn.Module module) => new(module ?? throw new ArgumentNullException(nameof(module)));
+
+    /// <summary>
+    /// Freezes <paramref name="backbone"/>'s parameters when it is a TorchSharp module (the built-in U-Nets are); a custom
+    /// backbone that is not a module owns its parameters and is left as it is (<see cref="Count"/> is then 0).
+    /// </summary>
+    public static FrozenParameters Freeze(IVideoDiffusionBackbone backbone)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        return new(backbone as nn.Module);
+    }
 
     /// <summary>Number of parameters that were frozen.</summary>
     public int Count => _saved.Count;

@@ -10,7 +10,7 @@ namespace DragVideo.Diffusion.Lora;
 /// <c>base_model.model.</c> prefix, and the older diffusers <c>LoRAAttnProcessor</c> naming
 /// <c>{layer path}.processor.{to_q|to_k|to_v|to_out}_lora.{down|up}.weight</c>.
 /// </summary>
-public static partial class LoraKeyNames
+internal static partial class LoraKeyNames
 {
     /// <summary>The prefix diffusers puts before U-Net LoRA keys.</summary>
     public const string UnetPrefix = "unet.";

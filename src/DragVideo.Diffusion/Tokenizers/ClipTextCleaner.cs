@@ -14,7 +14,7 @@ namespace DragVideo.Diffusion.Tokenizers;
 /// C1 controls, Latin ligatures, full/half-width forms, curly quotes, line breaks, lone surrogates, terminal escapes,
 /// invisible control characters, NFC. HTML5-only entity names are not decoded (see <see cref="PythonHtml"/>).
 /// </remarks>
-public static partial class ClipTextCleaner
+internal static partial class ClipTextCleaner
 {
     /// <summary>Cleans and lower-cases <paramref name="text"/> exactly as CLIP's tokenizer does before splitting it.</summary>
     public static string Clean(string text)

@@ -1,12 +1,17 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using DragVideo.Diffusion.Loading;
 using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Caching;
 
 /// <summary>SHA-256 keys for the edit cache (hex, lower case).</summary>
-public static class CacheKey
+internal static class CacheKey
 {
     /// <summary>Hash of a tensor's dtype, shape and bytes (copied to a contiguous CPU buffer first).</summary>
     public static string OfTensor(Tensor tensor)
@@ -31,24 +36,53 @@ public static class CacheKey
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>A fingerprint of a TorchSharp module's weights (see <see cref="WeightFingerprint.Of"/>).</summary>
+    public static string OfModule(TorchSharp.torch.nn.Module module) => WeightFingerprint.Of(module);
+
     /// <summary>
-    /// A fingerprint of a TorchSharp module's weights: every parameter and buffer name, dtype and shape, and the first
-    /// 1,024 values of each (cheap even for SD1.5, yet any re-initialised or differently loaded weight changes it).
+    /// The weight identity of an editor component: its <see cref="IWeightFingerprint"/> when it has one, else the
+    /// fingerprint of its weights when it is a TorchSharp module, else an identity of this very instance (its type and a
+    /// per-process id), so components whose weights cannot be identified never share cache entries.
     /// </summary>
-    public static string OfModule(TorchSharp.torch.nn.Module module)
+    public static string OfComponent(object component)
     {
-        ArgumentNullException.ThrowIfNull(module);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var noGrad = no_grad();
-        foreach (var (name, p) in module.named_parameters().Select(x => (x.name, (Tensor)x.parameter)).Concat(module.named_buffers()))
+        ArgumentNullException.ThrowIfNull(component);
+        return component switch
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(name));
-            using var head = p.detach().flatten().narrow(0, 0, Math.Min(1024, p.numel()));
-            AppendTensor(hash, head);
-            hash.AppendData(MemoryMarshal.AsBytes(p.shape.AsSpan()));
-        }
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+            IWeightFingerprint f => Combine("fingerprint", f.WeightFingerprint),
+            TorchSharp.torch.nn.Module m => Combine("module", OfModule(m)),
+            _ => Combine("instance", component.GetType().FullName ?? "?", InstanceIds.GetValue(component, _ => new StrongBox<string>(Guid.NewGuid().ToString("N"))).Value!),
+        };
     }
+
+    /// <summary>
+    /// Hash of an options record's canonical serialisation: every public property (nested records included), names in
+    /// ordinal order, enums by name, numbers round-trippable. A new option is part of the key without anyone listing it.
+    /// </summary>
+    public static string OfOptions<T>(T options) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var node = JsonSerializer.SerializeToNode(options, options.GetType(), CanonicalJson);
+        return Combine(options.GetType().FullName ?? typeof(T).Name, Canonical(node));
+    }
+
+    private static readonly JsonSerializerOptions CanonicalJson = new()
+    {
+        Converters = { new JsonStringEnumConverter() },
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = false,
+    };
+
+    private static readonly ConditionalWeakTable<object, StrongBox<string>> InstanceIds = new();
+
+    private static string Canonical(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonObject o => "{" + string.Join(",", o.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => JsonSerializer.Serialize(kv.Key) + ":" + Canonical(kv.Value))) + "}",
+        JsonArray a => "[" + string.Join(",", a.Select(Canonical)) + "]",
+        _ => node.ToJsonString(CanonicalJson),
+    };
 
     private static void AppendTensor(IncrementalHash hash, Tensor tensor)
     {

@@ -81,7 +81,7 @@ public sealed class DragLatentOptimizer
         _scheduler = scheduler ?? throw new ArgumentNullException(nameof(scheduler));
         _options = options ?? new DragOptimizationOptions();
         _options.Validate();
-        _objective = objective ?? new MotionSupervisionLoss(_options.PatchRadius, _options.MaskWeight, _options.ArrivalDistance);
+        _objective = objective ?? MotionSupervisionLoss.FromOptions(_options);
         _logger = logger ?? NullLogger.Instance;
     }
 

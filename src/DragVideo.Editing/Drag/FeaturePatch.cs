@@ -8,7 +8,7 @@ namespace DragVideo.Editing.Drag;
 /// y down, pixel centres at integers). Sub-pixel reads are bilinear and differentiable (Eq. 3's <c>F_{q+d}</c>);
 /// positions up to one pixel outside the map read the border values.
 /// </summary>
-public static class FeaturePatch
+internal static class FeaturePatch
 {
     /// <summary>
     /// The integer cells of the square patch of radius <paramref name="radius"/> around the pixel nearest to

@@ -18,7 +18,7 @@ public sealed record MutualSelfAttentionOptions
     /// <summary>
     /// When set, MSA applies to spatial self-attention layers whose index among all spatial self-attention layers (forward
     /// order) is at least this (MasaCtrl's start layer; released code: 10 of 16). When null, the decoder's layers
-    /// (part "up") are used.
+    /// (<see cref="UNetPart.Up"/>) are used.
     /// </summary>
     public int? StartLayer { get; init; }
 
@@ -32,7 +32,7 @@ public sealed record MutualSelfAttentionOptions
         if (layer.Kind != AttentionKind.SpatialSelf) return false;
         if (LayerPathPattern is not null) return Regex.IsMatch(layer.Path, LayerPathPattern, RegexOptions.CultureInvariant);
         if (StartLayer is { } start) return layer.Index >= start;
-        return string.Equals(layer.Part, "up", StringComparison.Ordinal);
+        return layer.Part == UNetPart.Up;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>

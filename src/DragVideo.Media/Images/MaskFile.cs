@@ -4,14 +4,24 @@ namespace DragVideo.Media;
 public static class MaskFile
 {
     /// <summary>
-    /// Reads a mask image (any format ffmpeg reads); a pixel is inside when its luma is at least
-    /// <paramref name="threshold"/> of full scale (default one half).
+    /// Reads a mask image. PNG files go through the same decoder as drag-request JSON masks: a pixel is inside when its
+    /// largest colour channel is at least <paramref name="threshold"/> of full scale (default one half) and it is not
+    /// transparent. Other formats are decoded by ffmpeg and compared by luma.
     /// </summary>
     /// <exception cref="FileNotFoundException">the file does not exist.</exception>
     /// <exception cref="InvalidMediaException">the file is empty, corrupt or not an image.</exception>
     public static BinaryMask Read(string path, float threshold = 0.5f, CancellationToken cancellationToken = default)
     {
         if (!(threshold > 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be in (0, 1].");
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"mask file '{path}' does not exist.", path);
+        var head = new byte[8];
+        using (var stream = File.OpenRead(path)) head = head[..stream.Read(head)];
+        if (PngMaskDecoder.IsPng(head))
+        {
+            try { return PngMaskDecoder.Decode(File.ReadAllBytes(path), "mask", threshold); }
+            catch (InvalidDragRequestException e) { throw new InvalidMediaException($"'{path}': {e.Message}", path, e); }
+        }
         var (bytes, w, h) = ImageFile.Decode(path, "gray", 1, cancellationToken);
         float cut = threshold * 255f;
         var values = new bool[bytes.Length];

@@ -40,7 +40,13 @@ public sealed class FlowMaskPropagator : IMaskPropagator
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(keyframes);
         ArgumentNullException.ThrowIfNull(points);
-        var keys = PropagationInput.Validate(clip, keyframes);
+        return PropagateValidated(clip, PropagationInput.Validate(clip, keyframes), points, cancellationToken);
+    }
+
+    /// <summary><see cref="Propagate"/> on key frames already checked and sorted by <see cref="PropagationInput.Validate"/>.</summary>
+    internal IReadOnlyList<BinaryMask> PropagateValidated(VideoClip clip, IReadOnlyList<KeyframeDrag> keys, PointPropagation points,
+        CancellationToken cancellationToken)
+    {
         if (points.Pairs.Count != clip.FrameCount)
             throw new InvalidDragRequestException("points", $"has {points.Pairs.Count} frames; the clip has {clip.FrameCount}.");
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);

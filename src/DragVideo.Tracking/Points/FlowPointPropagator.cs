@@ -33,7 +33,12 @@ public sealed class FlowPointPropagator : IPointPropagator
     {
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(keyframes);
-        var keys = PropagationInput.Validate(clip, keyframes);
+        return PropagateValidated(clip, PropagationInput.Validate(clip, keyframes), cancellationToken);
+    }
+
+    /// <summary><see cref="Propagate"/> on key frames already checked and sorted by <see cref="PropagationInput.Validate"/>.</summary>
+    internal PointPropagation PropagateValidated(VideoClip clip, IReadOnlyList<KeyframeDrag> keys, CancellationToken cancellationToken)
+    {
         TorchRuntime.EnsureLoaded();
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         int frames = clip.FrameCount, n = keys[0].Pairs.Count, w = clip.Width, h = clip.Height;

@@ -55,7 +55,7 @@ public sealed class ClipTextParityTests : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var output = _model.Forward(_io["in.input_ids"], outputHiddenStates: true);
+        using var output = _model.Encode(_io["in.input_ids"], outputHiddenStates: true);
         TensorAssert.Close(output.LastHiddenState, _io["out.last_hidden_state"], 1e-4, 1e-4, "last_hidden_state");
         TensorAssert.Close(output.PoolerOutput, _io["out.pooler_output"], 1e-4, 1e-4, "pooler_output");
         output.HiddenStates.Should().HaveCount(3);
@@ -70,7 +70,7 @@ public sealed class ClipTextParityTests : IDisposable
         using var model = new ClipTextModel(_model.Config);
         StateDictLoader.LoadStrict(model, _weights, "clip_text", SkipPositionIds);
         model.to(ScalarType.Float64);
-        using var output = model.Forward(_io["in.input_ids"]);
+        using var output = model.Encode(_io["in.input_ids"]);
         TensorAssert.Close(output.LastHiddenState, _io["out_f64.last_hidden_state"], 1e-10, 1e-10, "f64 last_hidden_state");
         TensorAssert.Close(output.PoolerOutput, _io["out_f64.pooler_output"], 1e-10, 1e-10, "f64 pooler_output");
     }
@@ -80,7 +80,7 @@ public sealed class ClipTextParityTests : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var output = _model.Forward(_io["in.input_ids"], clipSkip: 1, outputHiddenStates: true);
+        using var output = _model.Encode(_io["in.input_ids"], clipSkip: 1, outputHiddenStates: true);
         var expected = nn.functional.layer_norm(_io["out.hidden_states.1"], new long[] { 32 },
             _weights["text_model.final_layer_norm.weight"], _weights["text_model.final_layer_norm.bias"], 1e-5);
         TensorAssert.Close(output.LastHiddenState, expected, 1e-4, 1e-4, "clip skip 1");
@@ -92,7 +92,7 @@ public sealed class ClipTextParityTests : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var output = _model.Forward(_io["in.input_ids"]);
+        using var output = _model.Encode(_io["in.input_ids"]);
         // The fixture's rows end (first eos) at positions 9 and 31.
         TensorAssert.Close(output.PoolerOutput[0], output.LastHiddenState[0, 9], 0, 0);
         TensorAssert.Close(output.PoolerOutput[1], output.LastHiddenState[1, 31], 0, 0);
@@ -108,7 +108,7 @@ public sealed class ClipTextParityTests : IDisposable
         var embedding = model.EncodePrompts(tokenizer, new[] { "a photo of a cat", "best quality" });
         embedding.shape.Should().Equal(2, 77, 32);
         var ids = tokenizer.EncodeBatch(new[] { "a photo of a cat", "best quality" });
-        using var direct = model.Forward(ids);
+        using var direct = model.Encode(ids);
         TensorAssert.Close(embedding, direct.LastHiddenState, 0, 0);
         embedding.requires_grad.Should().BeFalse();
     }
@@ -119,13 +119,13 @@ public sealed class ClipTextParityTests : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         TensorAssert.Close(_model.call(_io["in.input_ids"]), _io["out.last_hidden_state"], 1e-4, 1e-4);
-        var tooLong = () => _model.Forward(zeros(new long[] { 1, 78 }, ScalarType.Int64));
+        var tooLong = () => _model.Encode(zeros(new long[] { 1, 78 }, ScalarType.Int64));
         tooLong.Should().Throw<ArgumentException>().WithMessage("*[1, 77]*");
-        var outside = () => _model.Forward(full(new long[] { 1, 5 }, 1000L, ScalarType.Int64));
+        var outside = () => _model.Encode(full(new long[] { 1, 5 }, 1000L, ScalarType.Int64));
         outside.Should().Throw<ArgumentException>().WithMessage("*[0, 1000)*");
-        var floats = () => _model.Forward(zeros(1, 5));
+        var floats = () => _model.Encode(zeros(1, 5));
         floats.Should().Throw<ArgumentException>();
-        var skip = () => _model.Forward(_io["in.input_ids"], clipSkip: 2);
+        var skip = () => _model.Encode(_io["in.input_ids"], clipSkip: 2);
         skip.Should().Throw<ArgumentOutOfRangeException>();
     }
 }

@@ -50,7 +50,7 @@ public sealed class DdimInversionTests
         using var latents = randn(new long[] { 1, 4, 3, 8, 8 }, generator: new Generator(3));
         using var text = randn(1, 77, 8);
         var reports = new List<EditProgress>();
-        using var result = inv.Invert(fake, latents, text, new DdimInversionOptions(), new SyncProgress(reports.Add));
+        using var result = inv.Invert(fake, latents, text, new DdimInversionOptions(), new ListProgress<EditProgress>(reports));
 
         fake.Timesteps.Should().HaveCount(38);
         fake.Timesteps[0].Should().Be(1);
@@ -140,11 +140,6 @@ public sealed class DdimInversionTests
         long before = LiveTensors.Count;
         for (int i = 0; i < 5; i++) inv.Invert(fake, latents, text, new DdimInversionOptions { InferenceSteps = 10 }).Dispose();
         LiveTensors.Count.Should().Be(before);
-    }
-
-    private sealed class SyncProgress(Action<EditProgress> report) : IProgress<EditProgress>
-    {
-        public void Report(EditProgress value) => report(value);
     }
 
     /// <summary>A backbone whose noise prediction is a given function of (latents, timestep, call index).</summary>

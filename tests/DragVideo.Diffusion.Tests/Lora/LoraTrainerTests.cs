@@ -19,7 +19,7 @@ public class LoraTrainerTests(ITestOutputHelper output)
         using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 8 });
         var options = new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 8 }, Steps = 40, LearningRate = 5e-3, BatchFrames = 6 };
         var reports = new List<LoraTrainingStep>();
-        var result = new LoraTrainer().Train(model, scheduler, network, latent, text, options, new Progress(reports));
+        var result = new LoraTrainer().Train(model, scheduler, network, latent, text, options, new ListProgress<LoraTrainingStep>(reports));
         double after = LoraTrainer.EvaluateLoss(model, scheduler, latent, text, samples: 16);
 
         output.WriteLine($"Eq. 1 loss (16 fixed draws) before {before:F5}, after 40 steps {after:F5} ({(1 - after / before) * 100:F1}% lower)");
@@ -41,19 +41,10 @@ public class LoraTrainerTests(ITestOutputHelper output)
         using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 2 });
         using var cts = new CancellationTokenSource();
         var reports = new List<LoraTrainingStep>();
-        var progress = new Progress(reports, onReport: s => { if (s.Step == 2) cts.Cancel(); });
+        var progress = new ListProgress<LoraTrainingStep>(reports, onReport: s => { if (s.Step == 2) cts.Cancel(); });
         var act = () => new LoraTrainer().Train(model, TinyDiffusion.Scheduler(), network, latent, text,
             new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 2 }, Steps = 10 }, progress, cts.Token);
         act.Should().Throw<OperationCanceledException>();
         reports.Should().HaveCount(2);
-    }
-
-    private sealed class Progress(List<LoraTrainingStep> sink, Action<LoraTrainingStep>? onReport = null) : IProgress<LoraTrainingStep>
-    {
-        public void Report(LoraTrainingStep value)
-        {
-            sink.Add(value);
-            onReport?.Invoke(value);
-        }
     }
 }

@@ -27,7 +27,7 @@ public class UNetMotionCompositionTests
 
         for (int f = 0; f < 2; f++)
         {
-            var image = unet.forward(io["in.sample"][f..(f + 1)], t, text);
+            var image = unet.PredictNoise(io["in.sample"][f..(f + 1)], t, text);
             TensorAssert.Close(perFrame[.., .., f], image, 1e-5, 1e-5, $"frame {f}");
         }
         video.MotionModulesEnabled = true;

@@ -137,4 +137,15 @@ public sealed class ClipTokenizerTests
     {
         ClipTextCleaner.Clean(input).Should().Be(expected);
     }
+
+    [Fact]
+    public void Html5_entity_table_loads_every_name_from_the_embedded_resource_including_astral_and_two_code_point_values()
+    {
+        Html5Entities.Count.Should().Be(2231);
+        Html5Entities.TryGet("zopf;", out var astral).Should().BeTrue();
+        astral.Should().Be(char.ConvertFromUtf32(0x1D56B));
+        Html5Entities.TryGet("NotEqualTilde;", out var pair).Should().BeTrue();
+        pair.Should().Be("\u2242\u0338");
+        Html5Entities.TryGet("bogus;", out _).Should().BeFalse();
+    }
 }

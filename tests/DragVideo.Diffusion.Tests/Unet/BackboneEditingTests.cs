@@ -40,11 +40,11 @@ public sealed class BackboneEditingTests : IDisposable
         layers.Count(l => l.Kind == AttentionKind.SpatialSelf).Should().Be(6);
         layers.Count(l => l.Kind == AttentionKind.SpatialCross).Should().Be(6);
         layers.Count(l => l.Kind == AttentionKind.Temporal).Should().Be(22);
-        layers[0].Should().Be(new AttentionLayerInfo("down_blocks.0.attentions.0.transformer_blocks.0.attn1", AttentionKind.SpatialSelf, 0, "down"));
-        layers[1].Should().Be(new AttentionLayerInfo("down_blocks.0.attentions.0.transformer_blocks.0.attn2", AttentionKind.SpatialCross, 0, "down"));
-        layers[2].Should().Be(new AttentionLayerInfo("down_blocks.0.motion_modules.0.transformer_blocks.0.attn1", AttentionKind.Temporal, 0, "down"));
-        layers.Should().Contain(new AttentionLayerInfo("mid_block.motion_modules.0.transformer_blocks.0.attn2", AttentionKind.Temporal, 9, "mid"));
-        layers[^1].Should().Be(new AttentionLayerInfo("up_blocks.1.motion_modules.2.transformer_blocks.0.attn2", AttentionKind.Temporal, 21, "up"));
+        layers[0].Should().Be(new AttentionLayerInfo("down_blocks.0.attentions.0.transformer_blocks.0.attn1", AttentionKind.SpatialSelf, 0, UNetPart.Down));
+        layers[1].Should().Be(new AttentionLayerInfo("down_blocks.0.attentions.0.transformer_blocks.0.attn2", AttentionKind.SpatialCross, 0, UNetPart.Down));
+        layers[2].Should().Be(new AttentionLayerInfo("down_blocks.0.motion_modules.0.transformer_blocks.0.attn1", AttentionKind.Temporal, 0, UNetPart.Down));
+        layers.Should().Contain(new AttentionLayerInfo("mid_block.motion_modules.0.transformer_blocks.0.attn2", AttentionKind.Temporal, 9, UNetPart.Mid));
+        layers[^1].Should().Be(new AttentionLayerInfo("up_blocks.1.motion_modules.2.transformer_blocks.0.attn2", AttentionKind.Temporal, 21, UNetPart.Up));
         layers.Select(l => l.Path).Should().OnlyHaveUniqueItems();
         foreach (var kind in Enum.GetValues<AttentionKind>())
             layers.Where(l => l.Kind == kind).Select(l => l.Index).Should().Equal(Enumerable.Range(0, layers.Count(l => l.Kind == kind)));
@@ -71,7 +71,7 @@ public sealed class BackboneEditingTests : IDisposable
 
         TensorAssert.Close(output, reference, 0, 0, "a delegating processor must not change the result");
         spatial.Calls.Should().ContainSingle().Which.Should().Be(new AttentionContext(
-            new AttentionLayerInfo(spatialPath, AttentionKind.SpatialSelf, 5, "up"), 7, 501, 3));
+            new AttentionLayerInfo(spatialPath, AttentionKind.SpatialSelf, 5, UNetPart.Up), 7, 501, 3));
         temporal.Calls.Should().ContainSingle().Which.Layer.Kind.Should().Be(AttentionKind.Temporal);
         temporal.Calls[0].Frames.Should().Be(3);
         temporal.Calls[0].DenoisingStep.Should().Be(7);

@@ -38,6 +38,10 @@ internal static class TinyUnets
         return model;
     }
 
+    /// <summary>The module paths whose diffusers hook outputs a fixture recorded (<c>out.hook.{path}</c>).</summary>
+    public static IEnumerable<string> HookedModules(IReadOnlyDictionary<string, Tensor> io)
+        => io.Keys.Where(k => k.StartsWith("out.hook.", StringComparison.Ordinal)).Select(k => k["out.hook.".Length..]);
+
     /// <summary>The reference tensors of a fixture's <c>io.safetensors</c>.</summary>
     public static Dictionary<string, Tensor> ReadIo(params string[] parts) => SafetensorsReader.Load(Fixtures.PathOf(parts));
 }

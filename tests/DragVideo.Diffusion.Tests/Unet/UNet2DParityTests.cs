@@ -23,11 +23,12 @@ public sealed class UNet2DParityTests(ITestOutputHelper output) : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (sample, captures) = _model.ForwardWithCaptures(_io["in.sample"], _io["in.timestep"], _io["in.encoder_hidden_states"]);
+        using var recorder = ForwardHooks.Record(_model, TinyUnets.HookedModules(_io));
+        var sample = _model.PredictNoise(_io["in.sample"], _io["in.timestep"], _io["in.encoder_hidden_states"]);
 
         output.WriteLine($"out.sample max |a-b| = {TensorAssert.MaxAbsDiff(sample, _io["out.sample"]):E2}");
         TensorAssert.Close(sample, _io["out.sample"], 1e-4, 1e-4, "out.sample");
-        var hooks = TensorAssert.HookedOutputsClose(_io, captures, output.WriteLine);
+        var hooks = TensorAssert.HookedOutputsClose(_io, recorder.Outputs, output.WriteLine);
         hooks.Should().Contain(new[] { "out.hook.time_proj", "out.hook.time_embedding", "out.hook.up_blocks.1" });
     }
 
@@ -37,7 +38,7 @@ public sealed class UNet2DParityTests(ITestOutputHelper output) : IDisposable
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var t = tensor(981L);
-        var output = _model.forward(_io["in.sample"][..1], t, _io["in.encoder_hidden_states"][..1]);
+        var output = _model.PredictNoise(_io["in.sample"][..1], t, _io["in.encoder_hidden_states"][..1]);
         TensorAssert.Close(output, _io["out.sample"][..1], 1e-4, 1e-4, "batch-1 scalar timestep");
     }
 

@@ -44,30 +44,15 @@ public sealed class VaeParityTests : IDisposable
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var captured = new Dictionary<string, Tensor>();
-        var hooks = new List<Action>();
-        var modules = _vae.named_modules().ToDictionary(m => m.name, m => m.module);
-        foreach (var name in new[] { "encoder", "quant_conv", "post_quant_conv", "decoder.mid_block", "decoder.up_blocks.0", "decoder.up_blocks.1" })
-        {
-            var m = (nn.Module<Tensor, Tensor>)modules[name];
-            var remover = m.register_forward_hook((_, _, output) =>
-            {
-                captured[name] = output.clone().DetachFromDisposeScope();
-                return output;
-            });
-            hooks.Add(remover.remove);
-        }
-
+        using var recorder = ForwardHooks.Record(_vae, new[] { "encoder", "quant_conv", "post_quant_conv", "decoder.mid_block", "decoder.up_blocks.0", "decoder.up_blocks.1" });
         using var posterior = _vae.Encode(_io["in.sample"]);
         var decoded = _vae.Decode(posterior.Mean);
-        foreach (var remove in hooks) remove();
 
         TensorAssert.Close(posterior.Mean, _io["out.posterior_mean"], 1e-4, 1e-4, "posterior_mean");
         TensorAssert.Close(posterior.LogVar, _io["out.posterior_logvar"], 1e-4, 1e-4, "posterior_logvar");
         TensorAssert.Close(posterior.Std, _io["out.posterior_std"], 1e-4, 1e-4, "posterior_std");
         TensorAssert.Close(decoded, _io["out.decoded_mean"], 1e-4, 1e-4, "decoded_mean");
-        TensorAssert.HookedOutputsClose(_io, captured).Should().HaveCount(6);
-        foreach (var t in captured.Values) t.Dispose();
+        TensorAssert.HookedOutputsClose(_io, recorder.Outputs).Should().HaveCount(6);
     }
 
     [Fact]

@@ -30,8 +30,8 @@ public class EditCacheTests
     [Fact]
     public void Disk_entries_survive_a_new_cache_instance_with_metadata()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"dv-cache-{Guid.NewGuid():N}");
-        try
+        using var tmp = new TempFolder("dv-cache-");
+        var dir = tmp.Path;
         {
             using (var first = new EditCache(new EditCacheOptions { Directory = dir }))
                 first.Put("k1", new Dictionary<string, Tensor> { ["latent"] = arange(24f).view(1, 2, 3, 4) },
@@ -43,10 +43,6 @@ public class EditCacheTests
             using var expected = arange(24f).view(1, 2, 3, 4);
             TensorAssert.MaxAbsDiff(hit["latent"], expected).Should().Be(0);
             foreach (var t in hit.Values) t.Dispose();
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
     }
 

@@ -62,7 +62,7 @@ public sealed class FastWarpDragEditorTests
         using var clip = DemoClip.Build(5);
         var reports = new List<EditProgress>();
         var editor = new FastWarpDragEditor(new DemoClipPropagator());
-        using var result = await editor.EditAsync(clip, DemoClip.Request(5), new SyncProgress(reports.Add));
+        using var result = await editor.EditAsync(clip, DemoClip.Request(5), new ListProgress<EditProgress>(reports));
         reports.Where(r => r.Stage == EditStage.Warping).Select(r => r.Step).Should().Equal(1, 2, 3, 4, 5);
         result.StageTimings.Should().ContainKey(EditStage.Warping);
     }
@@ -74,7 +74,7 @@ public sealed class FastWarpDragEditorTests
         using var cts = new CancellationTokenSource();
         var editor = new FastWarpDragEditor(new DemoClipPropagator());
         // Cancel as soon as the first frame is done.
-        var progress = new SyncProgress(p => { if (p.Stage == EditStage.Warping) cts.Cancel(); });
+        var progress = new ListProgress<EditProgress>(p => { if (p.Stage == EditStage.Warping) cts.Cancel(); });
         var act = () => editor.EditAsync(clip, DemoClip.Request(4), progress, cts.Token);
         await act.Should().ThrowAsync<OperationCanceledException>();
     }
@@ -93,12 +93,6 @@ public sealed class FastWarpDragEditorTests
     {
         var act = () => new FastWarpDragEditor(new StaticPropagator(), new FastWarpOptions { GridStride = 0 });
         act.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("GridStride");
-    }
-
-    /// <summary>Synchronous IProgress (Progress&lt;T&gt; posts asynchronously).</summary>
-    private sealed class SyncProgress(Action<EditProgress> report) : IProgress<EditProgress>
-    {
-        public void Report(EditProgress value) => report(value);
     }
 }
 

@@ -1,7 +1,7 @@
 using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Clip;
 using DragVideo.Diffusion.Tokenizers;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 using DragVideo.Testing;
 
 namespace DragVideo.Editing.Tests.Pipeline;

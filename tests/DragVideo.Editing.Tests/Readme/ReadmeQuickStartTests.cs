@@ -25,18 +25,31 @@ public class ReadmeQuickStartTests
                 new KeyframeDrag(0, new[] { new DragPair(new DragPoint(120, 96), new DragPoint(150, 96)) }),
                 new KeyframeDrag(clip.FrameCount - 1, new[] { new DragPair(new DragPoint(128, 100), new DragPoint(158, 100)) }),
             });
-            var services = new ServiceCollection().AddDragVideo(o => { }).BuildServiceProvider();
+            using var services = new ServiceCollection().AddDragVideo(o => { }).Services.BuildServiceProvider();
             var editor = services.GetRequiredService<IVideoDragEditor>();
-            var reports = new List<EditProgress>();
-            using var result = await editor.EditAsync(clip, request, new SynchronousProgress(reports));
-            VideoWriter.WriteMp4(result.EditedClip, Path.Combine(dir, "edited.mp4"));
+            var lines = new List<string>();
+            double change = 0;
+            int frames = 0, instructed = 0;
+            await foreach (var update in editor.EditStreamingAsync(clip, request))
+            {
+                lines.Add(update.Progress.ToString());
+                if (update.Result is { } result)
+                    using (result)
+                    {
+                        VideoWriter.WriteMp4(result.EditedClip, Path.Combine(dir, "edited.mp4"));
+                        (change, frames, instructed) = (TensorDiff(result.EditedClip.Frames, clip.Frames), result.EditedClip.FrameCount, result.Instruction.Frames.Count);
+                    }
+            }
             // --- end of quick start ---
 
             File.Exists(Path.Combine(dir, "edited.mp4")).Should().BeTrue();
-            result.EditedClip.FrameCount.Should().Be(clip.FrameCount);
-            result.Instruction.Frames.Should().HaveCount(clip.FrameCount);
-            reports.Should().NotBeEmpty();
-            TensorDiff(result.EditedClip.Frames, clip.Frames).Should().BeGreaterThan(1e-3, "the drag changed the frames");
+            frames.Should().Be(clip.FrameCount);
+            instructed.Should().Be(clip.FrameCount);
+            lines[^1].Should().StartWith("Completed", "the last update carries the result and is the last report");
+            lines.Should().Contain(l => l.StartsWith("Propagation 1/1 ", StringComparison.Ordinal) && l.Contains(" px", StringComparison.Ordinal),
+                "the fast backend reports the drag distance after propagating");
+            lines.Select(l => Enum.Parse<EditStage>(l[..l.IndexOf(' ', StringComparison.Ordinal)])).Should().BeInAscendingOrder();
+            change.Should().BeGreaterThan(1e-3, "the drag changed the frames");
         }
         finally
         {
@@ -67,11 +80,5 @@ public class ReadmeQuickStartTests
         return new VideoClip(stack(list).MoveToOuterDisposeScope(), 6);
     }
 
-    private sealed class SynchronousProgress(List<EditProgress> sink) : IProgress<EditProgress>
-    {
-        public void Report(EditProgress value)
-        {
-            lock (sink) sink.Add(value);
-        }
-    }
+
 }

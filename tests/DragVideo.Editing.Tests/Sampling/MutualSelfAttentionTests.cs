@@ -16,7 +16,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
     private sealed class LinearAttention : IAttentionModule
     {
         public readonly Linear Q = nn.Linear(8, 8), K = nn.Linear(8, 8), V = nn.Linear(8, 8), O = nn.Linear(8, 8);
-        public AttentionLayerInfo Layer { get; } = new("up_blocks.0.attentions.0.transformer_blocks.0.attn1", AttentionKind.SpatialSelf, 0, "up");
+        public AttentionLayerInfo Layer { get; } = new("up_blocks.0.attentions.0.transformer_blocks.0.attn1", AttentionKind.SpatialSelf, 0, UNetPart.Up);
         public int Heads => 2;
         public Tensor ToQuery(Tensor h) => Q.forward(h);
         public Tensor ToKey(Tensor c) => K.forward(c);
@@ -68,7 +68,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
         var before = model.AttentionLayers.Select(l => model.GetAttentionProcessor(l.Path)).ToList();
 
         var sampler = new MutualSelfAttentionSampler(model, scheduler);
-        sampler.SelectedLayers.Should().NotBeEmpty().And.OnlyContain(l => l.Kind == AttentionKind.SpatialSelf && l.Part == "up");
+        sampler.SelectedLayers.Should().NotBeEmpty().And.OnlyContain(l => l.Kind == AttentionKind.SpatialSelf && l.Part == UNetPart.Up);
         using var same = sampler.Sample(zt, zt, startIndex: 7, text);
         double gap = TensorAssert.MaxAbsDiff(same.Edited, same.Original);
         output.WriteLine($"zero-length drag: max |edited − original| = {gap:E2}");
@@ -127,7 +127,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
         var self = model.AttentionLayers.Where(l => l.Kind == AttentionKind.SpatialSelf).ToList();
         self.Select(l => l.Index).Should().Equal(Enumerable.Range(0, self.Count));
         var scheduler = TinyDiffusion.Scheduler();
-        new MutualSelfAttentionSampler(model, scheduler).SelectedLayers.Should().Equal(self.Where(l => l.Part == "up"));
+        new MutualSelfAttentionSampler(model, scheduler).SelectedLayers.Should().Equal(self.Where(l => l.Part == UNetPart.Up));
         int start = self.Count - 2; // the released code's "10 of 16" is the same rule on SD1.5
         new MutualSelfAttentionSampler(model, scheduler, new MutualSelfAttentionOptions { StartLayer = start }).SelectedLayers
             .Should().Equal(self.Skip(start));

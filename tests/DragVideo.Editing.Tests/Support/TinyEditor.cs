@@ -2,7 +2,7 @@ using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Clip;
 using DragVideo.Diffusion.Modules.Vae;
 using DragVideo.Diffusion.Tokenizers;
-using DragVideo.Editing.Pipeline;
+using DragVideo.Diffusion.Pipeline;
 using DragVideo.Media;
 using DragVideo.Testing;
 using static TorchSharp.torch;
@@ -43,8 +43,9 @@ internal static class TinyEditor
             _tokenizer = ClipTokenizer.FromFiles(Fixtures.PathOf("tokenizer", "vocab.json"), Fixtures.PathOf("tokenizer", "merges.txt"));
         }
 
-        public Tensor Encode(string prompt)
+        public Tensor Encode(string prompt, CancellationToken cancellationToken = default)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var ids = _tokenizer.Encode(prompt);
             var folded = new long[77];
             Array.Fill(folded, 999L);
@@ -52,7 +53,7 @@ internal static class TinyEditor
             for (int i = 1; i < Math.Min(ids.Length - 1, 76); i++) folded[i] = 2 + ids[i] % 996;
             using var noGrad = no_grad();
             using var input = tensor(folded, new long[] { 1, 77 });
-            var output = _model.Forward(input);
+            using var output = _model.Encode(input);
             return output.LastHiddenState.clone();
         }
     }

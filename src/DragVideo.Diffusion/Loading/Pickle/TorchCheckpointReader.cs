@@ -10,7 +10,7 @@ namespace DragVideo.Diffusion.Loading;
 /// else is refused. Because pickles are code in Python's world, reading one needs the caller's explicit opt-in
 /// (<see cref="CheckpointReadOptions.AllowPickle"/>).
 /// </summary>
-public static class TorchCheckpointReader
+internal static class TorchCheckpointReader
 {
     /// <summary>Largest <c>data.pkl</c> accepted (real state-dict pickles are well under 10 MB).</summary>
     public const long MaxPickleBytes = 256L * 1024 * 1024;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace DragVideo.Diffusion.Loading;
 
 /// <summary>Builds the video U-Net (<see cref="UNetMotionModel"/>) and strictly loads image-U-Net plus motion-adapter weights into it.</summary>
-public static class UnetBuilder
+internal static class UnetBuilder
 {
     /// <summary>
     /// The diffusers U-Net configuration for an SD1.x single-file checkpoint: structure from the tensors

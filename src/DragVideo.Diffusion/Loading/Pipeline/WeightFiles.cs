@@ -1,7 +1,7 @@
 namespace DragVideo.Diffusion.Loading;
 
 /// <summary>Finds the weight file of a diffusers / transformers component folder.</summary>
-public static class WeightFiles
+internal static class WeightFiles
 {
     private static readonly string[] Stems = { "diffusion_pytorch_model", "model", "pytorch_model" };
 

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace DragVideo.Diffusion.Loading;
 
 /// <summary>The safetensors dtype codes this SDK reads and writes, with their TorchSharp types and element sizes.</summary>
-public static class SafetensorsDType
+internal static class SafetensorsDType
 {
     private static readonly Dictionary<string, (torch.ScalarType Type, int Size)> ByCode = new(StringComparer.Ordinal)
     {

@@ -25,7 +25,7 @@ namespace DragVideo.Diffusion.Loading;
 /// <c>nin_shortcut</c> → <c>conv_shortcut</c>. CLIP (<c>cond_stage_model.transformer.</c>): the prefix is removed
 /// (and <c>text_model.</c> added for very old files that lack it).
 /// </remarks>
-public static partial class LdmKeyMapper
+internal static partial class LdmKeyMapper
 {
     /// <summary>U-Net prefix in LDM checkpoints.</summary>
     public const string UnetPrefix = "model.diffusion_model.";

@@ -11,11 +11,11 @@ namespace DragVideo.Diffusion.Modules.Attention;
 /// <c>double_self_attention</c>), <c>norm3 → ff</c> (GEGLU), each added residually. Sequences <c>[N, L, dim]</c>.
 /// In AnimateDiff's temporal blocks the sinusoidal <c>pos_embed</c> is added before both attentions.
 /// </summary>
-internal sealed class BasicTransformerBlock : nn.Module
+internal sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor?, AttentionCall, Tensor>
 {
     private readonly SinusoidalPositionalEmbedding? pos_embed;
     private readonly LayerNorm norm1;
-    private readonly Attention attn1;
+    private readonly AttentionLayer attn1;
     private readonly LayerNorm? norm2;
     private readonly Attention? attn2;
     private readonly LayerNorm norm3;
@@ -46,13 +46,13 @@ internal sealed class BasicTransformerBlock : nn.Module
         if (positionalEmbeddings is int maxLen) pos_embed = new SinusoidalPositionalEmbedding(dim, maxLen);
 
         norm1 = nn.LayerNorm(dim, normEps, elementwise_affine: true);
-        attn1 = new Attention(dim, temporal ? AttentionKind.Temporal : onlyCrossAttention ? AttentionKind.SpatialCross : AttentionKind.SpatialSelf,
+        attn1 = new AttentionLayer(dim, temporal ? AttentionKind.Temporal : onlyCrossAttention ? AttentionKind.SpatialCross : AttentionKind.SpatialSelf,
             crossAttentionDim: onlyCrossAttention ? crossAttentionDim : null, heads: heads, dimHead: headDim, dropoutP: dropoutP,
             bias: attentionBias, upcastAttention: upcastAttention);
         if (crossAttentionDim is not null || doubleSelfAttention)
         {
             norm2 = nn.LayerNorm(dim, normEps, elementwise_affine: true);
-            attn2 = new Attention(dim, temporal ? AttentionKind.Temporal : doubleSelfAttention ? AttentionKind.SpatialSelf : AttentionKind.SpatialCross,
+            attn2 = new AttentionLayer(dim, temporal ? AttentionKind.Temporal : doubleSelfAttention ? AttentionKind.SpatialSelf : AttentionKind.SpatialCross,
                 crossAttentionDim: doubleSelfAttention ? null : crossAttentionDim, heads: heads, dimHead: headDim, dropoutP: dropoutP,
                 bias: attentionBias, upcastAttention: upcastAttention);
         }
@@ -62,28 +62,28 @@ internal sealed class BasicTransformerBlock : nn.Module
     }
 
     /// <summary>The attention layers with their names relative to this block, in forward order.</summary>
-    public IEnumerable<(string Name, Attention Layer)> AttentionLayers()
+    public IEnumerable<(string Name, AttentionLayer Layer)> AttentionLayers()
     {
         yield return ("attn1", attn1);
         if (attn2 is not null) yield return ("attn2", attn2);
     }
 
     /// <summary>Applies the block to <paramref name="hiddenStates"/> <c>[N, L, dim]</c>.</summary>
-    public Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
+    public override Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
     {
         var h = hiddenStates;
         var n = norm1.call(h);
-        if (pos_embed is not null) n = pos_embed.forward(n);
-        h = attn1.forward(n, _onlyCrossAttention ? encoderHiddenStates : null, call) + h;
+        if (pos_embed is not null) n = pos_embed.call(n);
+        h = attn1.call(n, _onlyCrossAttention ? encoderHiddenStates : null, call) + h;
 
         if (attn2 is not null)
         {
             n = norm2!.call(h);
-            if (pos_embed is not null) n = pos_embed.forward(n);
-            h = attn2.forward(n, encoderHiddenStates, call) + h;
+            if (pos_embed is not null) n = pos_embed.call(n);
+            h = attn2.call(n, encoderHiddenStates, call) + h;
         }
 
         n = norm3.call(h);
-        return ff.forward(n) + h;
+        return ff.call(n) + h;
     }
 }

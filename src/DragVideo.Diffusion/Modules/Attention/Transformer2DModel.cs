@@ -10,7 +10,7 @@ namespace DragVideo.Diffusion.Modules.Attention;
 /// <c>proj_in</c> (1×1 conv, or linear when <c>use_linear_projection</c>), <c>transformer_blocks</c>, <c>proj_out</c>,
 /// plus the input as residual. <c>[N, C, H, W] → [N, C, H, W]</c>; <c>encoder_hidden_states</c> <c>[N, S, D]</c>.
 /// </summary>
-internal sealed class Transformer2DModel : nn.Module
+internal sealed class Transformer2DModel : nn.Module<Tensor, Tensor?, AttentionCall, Tensor>
 {
     private readonly GroupNorm norm;
     private readonly nn.Module<Tensor, Tensor> proj_in;
@@ -42,7 +42,7 @@ internal sealed class Transformer2DModel : nn.Module
     }
 
     /// <summary>The attention layers with names relative to this module, in forward order.</summary>
-    public IEnumerable<(string Name, Attention Layer)> AttentionLayers()
+    public IEnumerable<(string Name, AttentionLayer Layer)> AttentionLayers()
     {
         for (int i = 0; i < transformer_blocks.Count; i++)
             foreach (var (name, layer) in transformer_blocks[i].AttentionLayers())
@@ -50,7 +50,7 @@ internal sealed class Transformer2DModel : nn.Module
     }
 
     /// <summary>Applies the transformer to <paramref name="hiddenStates"/> <c>[N, C, H, W]</c>.</summary>
-    public Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
+    public override Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
     {
         long batch = hiddenStates.shape[0], height = hiddenStates.shape[2], width = hiddenStates.shape[3];
         var residual = hiddenStates;
@@ -70,7 +70,7 @@ internal sealed class Transformer2DModel : nn.Module
         }
 
         foreach (var block in transformer_blocks)
-            h = block.forward(h, encoderHiddenStates, call);
+            h = block.call(h, encoderHiddenStates, call);
 
         if (!_linearProjection)
         {

@@ -40,7 +40,7 @@ public sealed class ClipTextModel : Module<Tensor, Tensor>
     /// <summary>The last hidden state (after the final LayerNorm) — what Stable Diffusion conditions on.</summary>
     public override Tensor forward(Tensor inputIds)
     {
-        using var output = Forward(inputIds);
+        using var output = Encode(inputIds);
         return output.LastHiddenState.alias();
     }
 
@@ -55,7 +55,7 @@ public sealed class ClipTextModel : Module<Tensor, Tensor>
     /// <param name="outputHiddenStates">also return the embeddings and every computed layer output.</param>
     /// <exception cref="ArgumentException">ids of the wrong rank, dtype or length, or an id outside the vocabulary.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="clipSkip"/> out of range.</exception>
-    public ClipTextOutput Forward(Tensor inputIds, int clipSkip = 0, bool outputHiddenStates = false)
+    public ClipTextOutput Encode(Tensor inputIds, int clipSkip = 0, bool outputHiddenStates = false)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         if (inputIds.dim() != 2 || inputIds.dtype is not (ScalarType.Int64 or ScalarType.Int32))
@@ -92,14 +92,14 @@ public sealed class ClipTextModel : Module<Tensor, Tensor>
     /// </summary>
     /// <param name="tokenizer">the model's tokenizer.</param>
     /// <param name="prompts">one prompt per batch item.</param>
-    /// <param name="clipSkip">layers to skip (see <see cref="Forward"/>).</param>
+    /// <param name="clipSkip">layers to skip (see <see cref="Encode"/>).</param>
     public Tensor EncodePrompts(ClipTokenizer tokenizer, IReadOnlyList<string> prompts, int clipSkip = 0)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(prompts);
         using var noGrad = no_grad();
         using var ids = tokenizer.EncodeBatch(prompts, Config.MaxPositionEmbeddings);
-        using var output = Forward(ids, clipSkip);
+        using var output = Encode(ids, clipSkip);
         return output.LastHiddenState.alias();
     }
 

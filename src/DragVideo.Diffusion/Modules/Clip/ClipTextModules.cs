@@ -9,7 +9,7 @@ namespace DragVideo.Diffusion.Modules.Clip;
 /// The <c>position_ids</c> buffer is not a parameter here (it is always 0..L−1); loaders skip it when a file has it.
 /// int64 ids <c>[B, L]</c> → <c>[B, L, D]</c>.
 /// </summary>
-public sealed class ClipTextEmbeddings : Module<Tensor, Tensor>
+internal sealed class ClipTextEmbeddings : Module<Tensor, Tensor>
 {
     private readonly Embedding token_embedding;
     private readonly Embedding position_embedding;
@@ -36,7 +36,7 @@ public sealed class ClipTextEmbeddings : Module<Tensor, Tensor>
 /// transformers' <c>CLIPAttention</c> with the causal mask: <c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c>, <c>out_proj</c>.
 /// <c>[B, L, D]</c> → <c>[B, L, D]</c>.
 /// </summary>
-public sealed class ClipAttention : Module<Tensor, Tensor>
+internal sealed class ClipAttention : Module<Tensor, Tensor>
 {
     private readonly Linear q_proj;
     private readonly Linear k_proj;
@@ -73,7 +73,7 @@ public sealed class ClipAttention : Module<Tensor, Tensor>
 }
 
 /// <summary>transformers' <c>CLIPMLP</c>: <c>fc1</c> → quick_gelu (x·σ(1.702x)) or gelu → <c>fc2</c>.</summary>
-public sealed class ClipMlp : Module<Tensor, Tensor>
+internal sealed class ClipMlp : Module<Tensor, Tensor>
 {
     private readonly Linear fc1;
     private readonly Linear fc2;
@@ -102,7 +102,7 @@ public sealed class ClipMlp : Module<Tensor, Tensor>
 /// transformers' <c>CLIPEncoderLayer</c> (pre-norm): x + self_attn(layer_norm1(x)), then + mlp(layer_norm2(·)).
 /// <c>[B, L, D]</c> → <c>[B, L, D]</c>.
 /// </summary>
-public sealed class ClipEncoderLayer : Module<Tensor, Tensor>
+internal sealed class ClipEncoderLayer : Module<Tensor, Tensor>
 {
     private readonly ClipAttention self_attn;
     private readonly LayerNorm layer_norm1;
@@ -129,7 +129,7 @@ public sealed class ClipEncoderLayer : Module<Tensor, Tensor>
 }
 
 /// <summary>transformers' <c>CLIPEncoder</c>: <c>layers.*</c>.</summary>
-public sealed class ClipEncoder : Module<Tensor, Tensor>
+internal sealed class ClipEncoder : Module<Tensor, Tensor>
 {
     private readonly ModuleList<ClipEncoderLayer> layers;
 
@@ -155,7 +155,7 @@ public sealed class ClipEncoder : Module<Tensor, Tensor>
 }
 
 /// <summary>transformers' <c>CLIPTextTransformer</c>: <c>embeddings</c>, <c>encoder</c>, <c>final_layer_norm</c>.</summary>
-public sealed class ClipTextTransformer : Module<Tensor, Tensor>
+internal sealed class ClipTextTransformer : Module<Tensor, Tensor>
 {
     private readonly ClipTextEmbeddings embeddings;
     private readonly ClipEncoder encoder;

@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace DragVideo.Diffusion.Modules.Clip;
 
-/// <summary>What <see cref="ClipTextModel.Forward"/> returns. Owns its tensors; dispose it when done.</summary>
+/// <summary>What <see cref="ClipTextModel.Encode"/> returns. Owns its tensors; dispose it when done.</summary>
 /// <param name="LastHiddenState">
 /// <c>[B, L, D]</c> after <c>final_layer_norm</c> (with clip skip k: the output of layer N − k, normalised) — the
 /// <c>encoder_hidden_states</c> Stable Diffusion's U-Net attends to.

@@ -9,7 +9,7 @@ namespace DragVideo.Diffusion.Modules.Common;
 /// 2×2 average pooling without conv. With padding 0 the input is padded right/bottom by one (the VAE encoder's
 /// asymmetric padding). <c>[N, C, H, W] → [N, C_out, H/2, W/2]</c>.
 /// </summary>
-internal sealed class Downsample2D : nn.Module
+internal sealed class Downsample2D : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> conv;
     private readonly bool _padAsymmetric;
@@ -32,7 +32,7 @@ internal sealed class Downsample2D : nn.Module
     }
 
     /// <summary>Halves the spatial size of <paramref name="hiddenStates"/> <c>[N, C, H, W]</c>.</summary>
-    public Tensor forward(Tensor hiddenStates)
+    public override Tensor forward(Tensor hiddenStates)
     {
         var h = _padAsymmetric ? nn.functional.pad(hiddenStates, new long[] { 0, 1, 0, 1 }, PaddingModes.Constant, 0) : hiddenStates;
         return conv.call(h);

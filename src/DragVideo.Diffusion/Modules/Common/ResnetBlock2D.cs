@@ -9,7 +9,7 @@ namespace DragVideo.Diffusion.Modules.Common;
 /// → conv2</c>, plus the (1×1 <c>conv_shortcut</c> when the width changes) skip, divided by <c>output_scale_factor</c>.
 /// Input and output <c>[N, C, H, W]</c>; <c>temb</c> <c>[N, C_emb]</c> or null.
 /// </summary>
-internal sealed class ResnetBlock2D : nn.Module
+internal sealed class ResnetBlock2D : nn.Module<Tensor, Tensor?, Tensor>
 {
     private readonly GroupNorm norm1;
     private readonly Conv2d conv1;
@@ -67,7 +67,7 @@ internal sealed class ResnetBlock2D : nn.Module
     }
 
     /// <summary>Applies the block to <paramref name="input"/> <c>[N, C_in, H, W]</c> with time embedding <c>[N, C_emb]</c>.</summary>
-    public Tensor forward(Tensor input, Tensor? temb)
+    public override Tensor forward(Tensor input, Tensor? temb)
     {
         var h = conv1.call(nonlinearity.call(norm1.call(input)));
         Tensor? t = null;

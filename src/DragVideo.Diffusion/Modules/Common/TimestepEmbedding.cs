@@ -8,7 +8,7 @@ namespace DragVideo.Diffusion.Modules.Common;
 /// diffusers <c>TimestepEmbedding</c> (<c>time_embedding</c>): <c>linear_1 → act → linear_2 (→ post_act)</c>, mapping the
 /// sinusoidal projection <c>[N, C_in]</c> to the time embedding <c>[N, C_emb]</c> the resnets consume.
 /// </summary>
-internal sealed class TimestepEmbedding : nn.Module
+internal sealed class TimestepEmbedding : nn.Module<Tensor, Tensor>
 {
     private readonly Linear linear_1;
     private readonly nn.Module<Tensor, Tensor> act;
@@ -27,9 +27,9 @@ internal sealed class TimestepEmbedding : nn.Module
     }
 
     /// <summary><c>[N, C_in] → [N, C_emb]</c>.</summary>
-    public Tensor forward(Tensor sample)
+    public override Tensor forward(Tensor sample)
     {
         var h = linear_2.call(act.call(linear_1.call(sample)));
-        return post_act is null ? h : post_act.forward(h);
+        return post_act is null ? h : post_act.call(h);
     }
 }

@@ -7,7 +7,7 @@ namespace DragVideo.Diffusion.Modules.Common;
 /// diffusers <c>Timesteps</c> (<c>time_proj</c>): the parameter-free sinusoidal timestep embedding of DDPM
 /// (<c>get_timestep_embedding</c>). Always computed in float32, as diffusers does, whatever the model dtype.
 /// </summary>
-internal sealed class Timesteps : nn.Module
+internal sealed class Timesteps : nn.Module<Tensor, Tensor>
 {
     private readonly int _channels;
     private readonly bool _flipSinToCos;
@@ -27,7 +27,7 @@ internal sealed class Timesteps : nn.Module
     }
 
     /// <summary>Embeds timesteps <c>[N]</c> (any numeric dtype) into float32 <c>[N, channels]</c>.</summary>
-    public Tensor forward(Tensor timesteps)
+    public override Tensor forward(Tensor timesteps)
     {
         if (timesteps.dim() != 1)
             throw new ArgumentException($"Timesteps must be a 1-D tensor, got shape [{string.Join(",", timesteps.shape)}].", nameof(timesteps));

@@ -8,7 +8,7 @@ namespace DragVideo.Diffusion.Modules.Common;
 /// diffusers <c>Upsample2D</c>: nearest-neighbour ×2 (or to an explicit size) followed by a 3×3 <c>conv</c>.
 /// <c>[N, C, H, W] → [N, C_out, 2H, 2W]</c>. bfloat16 inputs are interpolated in float32, as diffusers does.
 /// </summary>
-internal sealed class Upsample2D : nn.Module
+internal sealed class Upsample2D : nn.Module<Tensor, long[]?, Tensor>
 {
     private readonly Conv2d? conv;
 
@@ -20,7 +20,7 @@ internal sealed class Upsample2D : nn.Module
     }
 
     /// <summary>Upsamples <paramref name="hiddenStates"/>; <paramref name="outputSize"/> (H, W) overrides the ×2 factor.</summary>
-    public Tensor forward(Tensor hiddenStates, long[]? outputSize = null)
+    public override Tensor forward(Tensor hiddenStates, long[]? outputSize)
     {
         var dtype = hiddenStates.dtype;
         var h = dtype == ScalarType.BFloat16 ? hiddenStates.to_type(ScalarType.Float32) : hiddenStates;

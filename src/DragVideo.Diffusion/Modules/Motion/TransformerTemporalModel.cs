@@ -3,7 +3,6 @@ using DragVideo.Diffusion.Modules.Attention;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Motion;
 
@@ -13,7 +12,7 @@ namespace DragVideo.Diffusion.Modules.Motion;
 /// (sinusoidal <c>pos_embed.pe</c> added before each), <c>proj_out</c>, plus the input as residual.
 /// Input and output <c>[B·F, C, H, W]</c> with the frames of a video adjacent in the batch.
 /// </summary>
-internal sealed class TransformerTemporalModel : nn.Module
+internal sealed class TransformerTemporalModel : nn.Module<Tensor, int, AttentionCall, Tensor>
 {
     private readonly GroupNorm norm;
     private readonly Linear proj_in;
@@ -52,7 +51,7 @@ internal sealed class TransformerTemporalModel : nn.Module
     }
 
     /// <summary>Mixes information across the <paramref name="frames"/> frames of each video in <paramref name="hiddenStates"/> <c>[B·F, C, H, W]</c>.</summary>
-    public Tensor forward(Tensor hiddenStates, int frames, AttentionCall call)
+    public override Tensor forward(Tensor hiddenStates, int frames, AttentionCall call)
     {
         long batchFrames = hiddenStates.shape[0], channels = hiddenStates.shape[1], height = hiddenStates.shape[2], width = hiddenStates.shape[3];
         if (frames <= 0 || batchFrames % frames != 0)
@@ -68,7 +67,7 @@ internal sealed class TransformerTemporalModel : nn.Module
         h = proj_in.call(h);
 
         foreach (var block in transformer_blocks)
-            h = block.forward(h, null, call);
+            h = block.call(h, null, call);
 
         h = proj_out.call(h);
         h = h.reshape(batch, height, width, frames, channels).permute(0, 3, 4, 1, 2).contiguous();

@@ -73,7 +73,7 @@ public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBac
     {
         using var scope = NewDisposeScope();
         var (x, t, enc, batch, frames) = Prepare(latents, timestep, encoderHiddenStates);
-        var (output, _) = RunFolded(x, t, enc, frames, MotionModulesEnabled, denoisingStep, null, null, null);
+        var (output, _) = RunFolded(x, t, enc, frames, MotionModulesEnabled, denoisingStep, null, null);
         return Unfold(output!, batch, frames).MoveToOuterDisposeScope();
     }
 
@@ -85,24 +85,10 @@ public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBac
         using var scope = NewDisposeScope();
         var (x, t, enc, batch, frames) = Prepare(latents, timestep, encoderHiddenStates);
         var (output, features) = RunFolded(x, t, enc, frames, MotionModulesEnabled, denoisingStep, upBlocks,
-            stopAfterLastFeature ? last : null, null);
+            stopAfterLastFeature ? last : null);
         var sample = output is null ? null : Unfold(output, batch, frames).MoveToOuterDisposeScope();
         var unfolded = features.ToDictionary(kv => kv.Key, kv => Unfold(kv.Value, batch, frames).MoveToOuterDisposeScope());
         return new UNetOutput(sample, unfolded);
-    }
-
-    /// <summary>
-    /// Full forward that also returns every named intermediate output (diffusers module paths, frames folded into the
-    /// batch as diffusers' hooks see them), for parity tests. The sample is <c>[B, C, F, h, w]</c>.
-    /// </summary>
-    internal (Tensor Sample, Dictionary<string, Tensor> Captures) ForwardWithCaptures(Tensor latents, Tensor timestep, Tensor encoderHiddenStates)
-    {
-        using var scope = NewDisposeScope();
-        var captures = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var (x, t, enc, batch, frames) = Prepare(latents, timestep, encoderHiddenStates);
-        var (output, _) = RunFolded(x, t, enc, frames, MotionModulesEnabled, null, null, null, captures);
-        foreach (var c in captures.Values.Distinct()) c.MoveToOuterDisposeScope();
-        return (Unfold(output!, batch, frames).MoveToOuterDisposeScope(), captures);
     }
 
     private (Tensor Folded, Tensor Timesteps, Tensor Encoder, long Batch, int Frames) Prepare(Tensor latents, Tensor timestep, Tensor encoderHiddenStates)

@@ -2,7 +2,6 @@ using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Unet;
 
@@ -37,19 +36,19 @@ internal class DownBlock2D : UNetDownBlock
     public override IEnumerable<(string Path, AttentionLayer Layer)> AttentionLayers() => InterleavedLayers(null, motion_modules);
 
     /// <inheritdoc />
-    public override (Tensor Hidden, List<Tensor> Skips) Forward(Tensor hidden, UNetForwardContext ctx)
+    public override (Tensor Hidden, List<Tensor> Skips) forward(Tensor hidden, UNetForwardContext ctx)
     {
         var skips = new List<Tensor>(resnets.Count + 1);
         var h = hidden;
         for (int i = 0; i < resnets.Count; i++)
         {
-            h = resnets[i].forward(h, ctx.Temb);
+            h = resnets[i].call(h, ctx.Temb);
             h = ApplyMotion(motion_modules, i, h, ctx);
             skips.Add(h);
         }
         if (downsamplers is not null)
         {
-            foreach (var d in downsamplers) h = d.forward(h);
+            foreach (var d in downsamplers) h = d.call(h);
             skips.Add(h);
         }
         return (h, skips);

@@ -26,11 +26,11 @@ public sealed class UNet2DConditionModel : UNetConditionModelBase
     /// scalar, <c>[1]</c> or <c>[B]</c>) conditioned on <paramref name="encoderHiddenStates"/> <c>[B, S, D]</c>.
     /// Returns <c>[B, C_out, H, W]</c> in the model dtype.
     /// </summary>
-    public Tensor forward(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, int? denoisingStep = null)
+    public Tensor PredictNoise(Tensor sample, Tensor timestep, Tensor encoderHiddenStates, int? denoisingStep = null)
     {
         using var scope = NewDisposeScope();
         var (x, t, enc) = Prepare(sample, timestep, encoderHiddenStates);
-        var (output, _) = RunFolded(x, t, enc, 1, motionEnabled: false, denoisingStep, null, null, null);
+        var (output, _) = RunFolded(x, t, enc, 1, motionEnabled: false, denoisingStep, null, null);
         return output!.MoveToOuterDisposeScope();
     }
 
@@ -45,22 +45,10 @@ public sealed class UNet2DConditionModel : UNetConditionModelBase
         int last = ValidateUpBlocks(upBlocks);
         using var scope = NewDisposeScope();
         var (x, t, enc) = Prepare(sample, timestep, encoderHiddenStates);
-        var (output, features) = RunFolded(x, t, enc, 1, false, denoisingStep, upBlocks, stopAfterLastFeature ? last : null, null);
+        var (output, features) = RunFolded(x, t, enc, 1, false, denoisingStep, upBlocks, stopAfterLastFeature ? last : null);
         output?.MoveToOuterDisposeScope();
         foreach (var f in features.Values) f.MoveToOuterDisposeScope();
         return new UNetOutput(output, features);
-    }
-
-    /// <summary>Full forward that also returns every named intermediate output (diffusers module paths), for parity tests.</summary>
-    internal (Tensor Sample, Dictionary<string, Tensor> Captures) ForwardWithCaptures(Tensor sample, Tensor timestep, Tensor encoderHiddenStates)
-    {
-        using var scope = NewDisposeScope();
-        var captures = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var (x, t, enc) = Prepare(sample, timestep, encoderHiddenStates);
-        var (output, _) = RunFolded(x, t, enc, 1, false, null, null, null, captures);
-        foreach (var c in captures.Values.Distinct()) c.MoveToOuterDisposeScope();
-        if (!captures.Values.Contains(output!)) output!.MoveToOuterDisposeScope();
-        return (output!, captures);
     }
 
     private (Tensor Sample, Tensor Timesteps, Tensor Encoder) Prepare(Tensor sample, Tensor timestep, Tensor encoderHiddenStates)

@@ -2,15 +2,17 @@ using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Unet;
 
 /// <summary>
-/// Shared plumbing of the U-Net's down, mid and up blocks: the block's module path (for captures and attention-layer
-/// paths) and the optional AnimateDiff <c>motion_modules</c> that run after each resnet (+ transformer).
+/// Shared plumbing of the U-Net's down, mid and up blocks: the block's module path (for attention-layer paths) and the
+/// optional AnimateDiff <c>motion_modules</c> that run after each resnet (+ transformer). Blocks are typed TorchSharp
+/// modules invoked through <c>call</c>, so standard forward hooks fire on them.
 /// </summary>
-internal abstract class UNetBlock : nn.Module
+/// <typeparam name="TArgs">what the block needs besides the hidden states.</typeparam>
+/// <typeparam name="TResult">what the block returns.</typeparam>
+internal abstract class UNetBlock<TArgs, TResult> : nn.Module<Tensor, TArgs, TResult>
 {
     /// <summary>Creates the block shell.</summary>
     protected UNetBlock(string name, string path) : base(name) => BlockPath = path;
@@ -31,13 +33,11 @@ internal abstract class UNetBlock : nn.Module
         return list;
     }
 
-    /// <summary>Runs motion module <paramref name="index"/> when present and enabled; captures its output.</summary>
+    /// <summary>Runs motion module <paramref name="index"/> when present and enabled.</summary>
     protected Tensor ApplyMotion(ModuleList<TransformerTemporalModel>? motionModules, int index, Tensor hidden, UNetForwardContext ctx)
     {
         if (motionModules is null || !ctx.MotionEnabled) return hidden;
-        var h = motionModules[index].forward(hidden, ctx.Frames, ctx.Call);
-        ctx.Capture($"{BlockPath}.motion_modules.{index}", h);
-        return h;
+        return motionModules[index].call(hidden, ctx.Frames, ctx.Call);
     }
 
     /// <summary>Enumerates a transformer list's and a motion list's layers interleaved in forward order.</summary>
@@ -57,18 +57,24 @@ internal abstract class UNetBlock : nn.Module
     }
 }
 
-/// <summary>A U-Net encoder block: returns its output and the skip tensors for the decoder.</summary>
-internal abstract class UNetDownBlock : UNetBlock
+/// <summary>
+/// A U-Net encoder block on <c>[N, C, H, W]</c>: returns its output and the skip tensors for the decoder (a forward hook
+/// sees both; diffusers' hook output <c>[0]</c> is <c>Hidden</c>).
+/// </summary>
+internal abstract class UNetDownBlock : UNetBlock<UNetForwardContext, (Tensor Hidden, List<Tensor> Skips)>
 {
     /// <summary>Creates the block shell.</summary>
     protected UNetDownBlock(string name, string path) : base(name, path) { }
-
-    /// <summary>Runs the block on <paramref name="hidden"/> <c>[N, C, H, W]</c>.</summary>
-    public abstract (Tensor Hidden, List<Tensor> Skips) Forward(Tensor hidden, UNetForwardContext ctx);
 }
 
+/// <summary>What an up block consumes besides the hidden states.</summary>
+/// <param name="Skips">skip tensors from the encoder, consumed from the end.</param>
+/// <param name="Context">the forward's context.</param>
+/// <param name="UpsampleSize">forces the upsampled size when the input is not a multiple of the total stride.</param>
+internal sealed record UNetUpBlockArgs(IReadOnlyList<Tensor> Skips, UNetForwardContext Context, long[]? UpsampleSize);
+
 /// <summary>A U-Net decoder block: consumes skip tensors from the encoder (last first).</summary>
-internal abstract class UNetUpBlock : UNetBlock
+internal abstract class UNetUpBlock : UNetBlock<UNetUpBlockArgs, Tensor>
 {
     /// <summary>Creates the block shell.</summary>
     protected UNetUpBlock(string name, string path) : base(name, path) { }
@@ -78,7 +84,4 @@ internal abstract class UNetUpBlock : UNetBlock
 
     /// <summary>Whether the block ends with an upsampler.</summary>
     public abstract bool HasUpsampler { get; }
-
-    /// <summary>Runs the block; <paramref name="skips"/> are consumed from the end; <paramref name="upsampleSize"/> forces the upsampled size.</summary>
-    public abstract Tensor Forward(Tensor hidden, IReadOnlyList<Tensor> skips, UNetForwardContext ctx, long[]? upsampleSize);
 }

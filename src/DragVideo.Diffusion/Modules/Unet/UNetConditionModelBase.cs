@@ -4,7 +4,6 @@ using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Unet;
 
@@ -169,7 +168,7 @@ public abstract class UNetConditionModelBase : nn.Module
         var infos = new List<AttentionLayerInfo>();
         var map = new Dictionary<string, AttentionLayer>(StringComparer.Ordinal);
         var counters = new Dictionary<AttentionKind, int>();
-        void Add(string part, IEnumerable<(string Path, AttentionLayer Layer)> layers)
+        void Add(UNetPart part, IEnumerable<(string Path, AttentionLayer Layer)> layers)
         {
             foreach (var (path, layer) in layers)
             {
@@ -182,9 +181,9 @@ public abstract class UNetConditionModelBase : nn.Module
                 map.Add(path, layer);
             }
         }
-        foreach (var b in down_blocks) Add("down", b.AttentionLayers());
-        if (mid_block is not null) Add("mid", mid_block.AttentionLayers());
-        foreach (var b in up_blocks) Add("up", b.AttentionLayers());
+        foreach (var b in down_blocks) Add(UNetPart.Down, b.AttentionLayers());
+        if (mid_block is not null) Add(UNetPart.Mid, mid_block.AttentionLayers());
+        foreach (var b in up_blocks) Add(UNetPart.Up, b.AttentionLayers());
         _layerInfos = infos;
         _layers = map;
 
@@ -200,15 +199,12 @@ public abstract class UNetConditionModelBase : nn.Module
     /// the outputs of <paramref name="upBlocks"/>. Tensors live in the caller's dispose scope.
     /// </summary>
     private protected (Tensor? Sample, Dictionary<int, Tensor> Features) RunFolded(Tensor sample, Tensor timesteps, Tensor? encoderHiddenStates,
-        int frames, bool motionEnabled, int? denoisingStep, IReadOnlyCollection<int>? upBlocks, int? stopAfterUpBlock,
-        Dictionary<string, Tensor>? captures)
+        int frames, bool motionEnabled, int? denoisingStep, IReadOnlyCollection<int>? upBlocks, int? stopAfterUpBlock)
     {
         // Timestep embedding: the sinusoid is float32 (diffusers), then cast to the weights' dtype.
-        var tEmb = time_proj.forward(timesteps);
-        CaptureInto(captures, "time_proj", tEmb);
-        var emb = time_embedding.forward(tEmb.to_type(DType));
+        var tEmb = time_proj.call(timesteps);
+        var emb = time_embedding.call(tEmb.to_type(DType));
         if (time_embed_act is not null) emb = time_embed_act.call(emb);
-        CaptureInto(captures, "time_embedding", emb);
         if (frames > 1)
         {
             emb = emb.repeat_interleave(frames, dim: 0);
@@ -216,13 +212,12 @@ public abstract class UNetConditionModelBase : nn.Module
         }
 
         var call = new AttentionCall(denoisingStep, UniformTimestep(timesteps), frames);
-        var ctx = new UNetForwardContext(emb, encoderHiddenStates, frames, motionEnabled, call, captures);
+        var ctx = new UNetForwardContext(emb, encoderHiddenStates, frames, motionEnabled, call);
 
         bool forwardUpsampleSize = sample.shape[^2] % (1L << _upsamplers) != 0 || sample.shape[^1] % (1L << _upsamplers) != 0;
 
         var h = Config.CenterInputSample ? sample * 2.0 - 1.0 : sample;
         h = conv_in.call(h);
-        ctx.Capture("conv_in", h);
 
         // One dispose scope per block: the block's intermediates are freed as soon as it is done (autograd keeps what
         // it needs natively), so peak memory is one block's activations, not the whole network's.
@@ -230,19 +225,17 @@ public abstract class UNetConditionModelBase : nn.Module
         for (int i = 0; i < down_blocks.Count; i++)
         {
             using var blockScope = NewDisposeScope();
-            var (next, blockSkips) = down_blocks[i].Forward(h, ctx);
+            var (next, blockSkips) = down_blocks[i].call(h, ctx);
             h = next;
             skips.AddRange(blockSkips);
-            ctx.Capture($"down_blocks.{i}", h);
-            Promote(blockScope, blockSkips.Append(h), captures);
+            Promote(blockScope, blockSkips.Append(h));
         }
 
         if (mid_block is not null)
         {
             using var blockScope = NewDisposeScope();
-            h = mid_block.Forward(h, ctx);
-            ctx.Capture("mid_block", h);
-            Promote(blockScope, new[] { h }, captures);
+            h = mid_block.call(h, ctx);
+            Promote(blockScope, new[] { h });
         }
 
         var features = new Dictionary<int, Tensor>();
@@ -255,11 +248,10 @@ public abstract class UNetConditionModelBase : nn.Module
             long[]? upsampleSize = forwardUpsampleSize && i < up_blocks.Count - 1 ? skips[^1].shape[2..] : null;
             using (var blockScope = NewDisposeScope())
             {
-                h = block.Forward(h, blockSkips, ctx, upsampleSize);
-                ctx.Capture($"up_blocks.{i}", h);
-                Promote(blockScope, new[] { h }, captures);
+                h = block.call(h, new UNetUpBlockArgs(blockSkips, ctx, upsampleSize));
+                Promote(blockScope, new[] { h });
             }
-            foreach (var used in blockSkips) if (!ReferenceEquals(used, h) && !IsCaptured(captures, used)) used.Dispose();
+            foreach (var used in blockSkips) if (!ReferenceEquals(used, h)) used.Dispose();
             if (upBlocks is not null && upBlocks.Contains(i)) features[i] = h;
             if (stopAfterUpBlock == i) return (null, features);
         }
@@ -291,21 +283,12 @@ public abstract class UNetConditionModelBase : nn.Module
         return upBlocks.Max();
     }
 
-    /// <summary>Moves the tensors a block hands on (and any new captures) from its scope to the enclosing one.</summary>
-    private static void Promote(DisposeScope blockScope, IEnumerable<Tensor> keep, Dictionary<string, Tensor>? captures)
+    /// <summary>Moves the tensors a block hands on from its scope to the enclosing one.</summary>
+    private static void Promote(DisposeScope blockScope, IEnumerable<Tensor> keep)
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
-        var all = captures is null ? keep : keep.Concat(captures.Values);
-        foreach (var t in all)
+        foreach (var t in keep)
             if (seen.Add(t) && blockScope.Contains(t)) blockScope.MoveToOuter(t);
-    }
-
-    private static bool IsCaptured(Dictionary<string, Tensor>? captures, Tensor t)
-        => captures is not null && captures.Values.Any(c => ReferenceEquals(c, t));
-
-    private static void CaptureInto(Dictionary<string, Tensor>? captures, string name, Tensor value)
-    {
-        if (captures is not null) captures[name] = value;
     }
 
     private static long? UniformTimestep(Tensor timesteps)

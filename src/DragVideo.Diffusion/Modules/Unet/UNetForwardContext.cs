@@ -5,21 +5,19 @@ namespace DragVideo.Diffusion.Modules.Unet;
 
 /// <summary>
 /// What every U-Net block needs during one forward: the time embedding, the text embedding, how many frames are folded
-/// into the batch, whether motion modules run, the attention-processor facts, and (for parity tests) a sink for named
-/// intermediate outputs. Built per forward; never global.
+/// into the batch, whether motion modules run, and the attention-processor facts. Built per forward; never global.
+/// Intermediate outputs are observed with standard forward hooks on the blocks, not through this context.
 /// </summary>
 internal sealed class UNetForwardContext
 {
     /// <summary>Creates the context.</summary>
-    public UNetForwardContext(Tensor temb, Tensor? encoderHiddenStates, int frames, bool motionEnabled, AttentionCall call,
-        Dictionary<string, Tensor>? captures)
+    public UNetForwardContext(Tensor temb, Tensor? encoderHiddenStates, int frames, bool motionEnabled, AttentionCall call)
     {
         Temb = temb;
         EncoderHiddenStates = encoderHiddenStates;
         Frames = frames;
         MotionEnabled = motionEnabled;
         Call = call;
-        Captures = captures;
     }
 
     /// <summary>Time embedding per batch item <c>[B·F, C_emb]</c>.</summary>
@@ -36,13 +34,4 @@ internal sealed class UNetForwardContext
 
     /// <summary>Facts passed on to attention processors.</summary>
     public AttentionCall Call { get; }
-
-    /// <summary>Named outputs caught during the forward (diffusers-style module paths), or null when not capturing.</summary>
-    public Dictionary<string, Tensor>? Captures { get; }
-
-    /// <summary>Records <paramref name="value"/> under <paramref name="name"/> when capturing.</summary>
-    public void Capture(string name, Tensor value)
-    {
-        if (Captures is not null) Captures[name] = value;
-    }
 }

@@ -3,7 +3,6 @@ using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Unet;
 
@@ -11,7 +10,7 @@ namespace DragVideo.Diffusion.Modules.Unet;
 /// diffusers <c>UNetMidBlock2DCrossAttn</c>: <c>resnets.0</c>, then per layer <c>attentions.i</c> (→ <c>motion_modules.i</c>
 /// in the motion variant) → <c>resnets.i+1</c>. Shape-preserving <c>[N, C, H, W]</c>.
 /// </summary>
-internal class UNetMidBlock2DCrossAttn : UNetBlock
+internal class UNetMidBlock2DCrossAttn : UNetBlock<UNetForwardContext, Tensor>
 {
     private readonly ModuleList<Transformer2DModel> attentions;
     private readonly ModuleList<ResnetBlock2D> resnets;
@@ -39,14 +38,14 @@ internal class UNetMidBlock2DCrossAttn : UNetBlock
     public override IEnumerable<(string Path, AttentionLayer Layer)> AttentionLayers() => InterleavedLayers(attentions, motion_modules);
 
     /// <summary>Runs the block on <paramref name="hidden"/> <c>[N, C, H, W]</c>.</summary>
-    public Tensor Forward(Tensor hidden, UNetForwardContext ctx)
+    public override Tensor forward(Tensor hidden, UNetForwardContext ctx)
     {
-        var h = resnets[0].forward(hidden, ctx.Temb);
+        var h = resnets[0].call(hidden, ctx.Temb);
         for (int i = 0; i < attentions.Count; i++)
         {
-            h = attentions[i].forward(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = attentions[i].call(h, ctx.EncoderHiddenStates, ctx.Call);
             h = ApplyMotion(motion_modules, i, h, ctx);
-            h = resnets[i + 1].forward(h, ctx.Temb);
+            h = resnets[i + 1].call(h, ctx.Temb);
         }
         return h;
     }

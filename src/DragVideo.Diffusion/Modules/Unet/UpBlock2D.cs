@@ -3,7 +3,6 @@ using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
-using AttentionLayer = DragVideo.Diffusion.Modules.Attention.Attention;
 
 namespace DragVideo.Diffusion.Modules.Unet;
 
@@ -48,18 +47,19 @@ internal class UpBlock2D : UNetUpBlock
     public override IEnumerable<(string Path, AttentionLayer Layer)> AttentionLayers() => InterleavedLayers(null, motion_modules);
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor hidden, IReadOnlyList<Tensor> skips, UNetForwardContext ctx, long[]? upsampleSize)
+    public override Tensor forward(Tensor hidden, UNetUpBlockArgs args)
     {
+        var (skips, ctx, upsampleSize) = args;
         var h = hidden;
         for (int i = 0; i < resnets.Count; i++)
         {
             var skip = skips[skips.Count - 1 - i];
             h = torch.cat(new[] { h, skip }, dim: 1);
-            h = resnets[i].forward(h, ctx.Temb);
+            h = resnets[i].call(h, ctx.Temb);
             h = ApplyMotion(motion_modules, i, h, ctx);
         }
         if (upsamplers is not null)
-            foreach (var u in upsamplers) h = u.forward(h, upsampleSize);
+            foreach (var u in upsamplers) h = u.call(h, upsampleSize);
         return h;
     }
 }

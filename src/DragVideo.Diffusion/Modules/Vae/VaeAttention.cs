@@ -10,7 +10,7 @@ namespace DragVideo.Diffusion.Modules.Vae;
 /// <c>residual_connection=True</c>, rescale 1, heads = 1, head dim = C): GroupNorm, then attention over the H·W
 /// positions, <c>to_out.0</c> projection, plus the input. Input/output <c>[N, C, H, W]</c>.
 /// </summary>
-public sealed class VaeAttention : Module<Tensor, Tensor>
+internal sealed class VaeAttention : Module<Tensor, Tensor>
 {
     private readonly GroupNorm group_norm;
     private readonly Linear to_q;

@@ -8,7 +8,7 @@ namespace DragVideo.Diffusion.Modules.Vae;
 /// diffusers' <c>DownEncoderBlock2D</c>: <c>resnets.*</c> then an optional <c>downsamplers.0</c>.
 /// <c>[N, C_in, H, W]</c> → <c>[N, C_out, H/2, W/2]</c> (or H, W for the last level).
 /// </summary>
-public sealed class DownEncoderBlock2D : Module<Tensor, Tensor>
+internal sealed class DownEncoderBlock2D : Module<Tensor, Tensor>
 {
     private readonly ModuleList<VaeResnetBlock2D> resnets;
     private readonly ModuleList<VaeDownsample2D>? downsamplers;
@@ -32,7 +32,7 @@ public sealed class DownEncoderBlock2D : Module<Tensor, Tensor>
 /// diffusers' <c>UpDecoderBlock2D</c>: <c>resnets.*</c> (layers_per_block + 1) then an optional <c>upsamplers.0</c>.
 /// <c>[N, C_in, H, W]</c> → <c>[N, C_out, 2H, 2W]</c> (or H, W for the last level).
 /// </summary>
-public sealed class UpDecoderBlock2D : Module<Tensor, Tensor>
+internal sealed class UpDecoderBlock2D : Module<Tensor, Tensor>
 {
     private readonly ModuleList<VaeResnetBlock2D> resnets;
     private readonly ModuleList<VaeUpsample2D>? upsamplers;
@@ -56,7 +56,7 @@ public sealed class UpDecoderBlock2D : Module<Tensor, Tensor>
 /// diffusers' <c>UNetMidBlock2D</c> without time embedding: <c>resnets.0</c>, then (<c>attentions.0</c>,
 /// <c>resnets.1</c>). Shape-preserving <c>[N, C, H, W]</c>.
 /// </summary>
-public sealed class VaeMidBlock2D : Module<Tensor, Tensor>
+internal sealed class VaeMidBlock2D : Module<Tensor, Tensor>
 {
     private readonly ModuleList<VaeResnetBlock2D> resnets;
     private readonly ModuleList<VaeAttention>? attentions;

@@ -9,7 +9,7 @@ namespace DragVideo.Diffusion.Modules.Vae;
 /// diffusers' VAE <c>Encoder</c> (double_z): <c>conv_in</c>, <c>down_blocks.*</c>, <c>mid_block</c>,
 /// <c>conv_norm_out</c> → SiLU → <c>conv_out</c>. <c>[N, 3, H, W]</c> → moments <c>[N, 2·latent, H/f, W/f]</c>.
 /// </summary>
-public sealed class VaeEncoder : Module<Tensor, Tensor>
+internal sealed class VaeEncoder : Module<Tensor, Tensor>
 {
     private const double Eps = 1e-6;
     private readonly Conv2d conv_in;
@@ -56,7 +56,7 @@ public sealed class VaeEncoder : Module<Tensor, Tensor>
 /// layers_per_block + 1 resnets each), <c>conv_norm_out</c> → SiLU → <c>conv_out</c>.
 /// <c>[N, latent, h, w]</c> → <c>[N, 3, h·f, w·f]</c>.
 /// </summary>
-public sealed class VaeDecoder : Module<Tensor, Tensor>
+internal sealed class VaeDecoder : Module<Tensor, Tensor>
 {
     private const double Eps = 1e-6;
     private readonly Conv2d conv_in;

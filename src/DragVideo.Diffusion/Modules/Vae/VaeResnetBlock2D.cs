@@ -9,7 +9,7 @@ namespace DragVideo.Diffusion.Modules.Vae;
 /// diffusers' <c>ResnetBlock2D</c> without a time embedding (the VAE form): GroupNorm → SiLU → 3×3 conv, twice, plus a
 /// 1×1 <c>conv_shortcut</c> when the channel count changes. Input/output <c>[N, C, H, W]</c>.
 /// </summary>
-public sealed class VaeResnetBlock2D : Module<Tensor, Tensor>
+internal sealed class VaeResnetBlock2D : Module<Tensor, Tensor>
 {
     private readonly GroupNorm norm1;
     private readonly Conv2d conv1;

@@ -8,7 +8,7 @@ namespace DragVideo.Diffusion.Modules.Vae;
 /// diffusers' <c>Downsample2D</c> as the VAE uses it (<c>padding=0</c>): pad right and bottom by one, then a 3×3
 /// stride-2 <c>conv</c>. <c>[N, C, H, W]</c> → <c>[N, C, H/2, W/2]</c>.
 /// </summary>
-public sealed class VaeDownsample2D : Module<Tensor, Tensor>
+internal sealed class VaeDownsample2D : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
 
@@ -31,7 +31,7 @@ public sealed class VaeDownsample2D : Module<Tensor, Tensor>
 /// diffusers' <c>Upsample2D</c> with a convolution: nearest-neighbour ×2, then a 3×3 <c>conv</c>.
 /// <c>[N, C, H, W]</c> → <c>[N, C, 2H, 2W]</c>.
 /// </summary>
-public sealed class VaeUpsample2D : Module<Tensor, Tensor>
+internal sealed class VaeUpsample2D : Module<Tensor, Tensor>
 {
     private readonly Conv2d conv;
 

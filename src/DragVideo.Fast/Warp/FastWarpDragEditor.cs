@@ -92,7 +92,8 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
                 throw new DragVideoException($"the propagator returned a {fi.Mask.Width}×{fi.Mask.Height} mask for frame {fi.FrameIndex} of a {clip.Width}×{clip.Height} clip.");
         }
         timings[EditStage.Propagation] = watch.Elapsed;
-        progress?.Report(new EditProgress(EditStage.Propagation, 1, 1, "propagated"));
+        progress?.Report(new EditProgress(EditStage.Propagation, 1, 1, $"propagated to {instruction.Frames.Count} frames",
+            MeanHandleDistance: instruction.MeanDragLength));
 
         watch.Restart();
         int frames = clip.FrameCount;

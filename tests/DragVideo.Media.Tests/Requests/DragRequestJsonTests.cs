@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using DragVideo;
 
-namespace DragVideo.Abstractions.Tests.Json;
+namespace DragVideo.Media.Tests.Requests;
 
 public class DragRequestJsonTests : IDisposable
 {

@@ -4,17 +4,20 @@ using System.IO.Compression;
 namespace DragVideo;
 
 /// <summary>
-/// A small PNG decoder for mask images referenced from drag-request JSON, so the abstractions need no image library.
+/// The one PNG reader for masks, used by drag-request JSON and by <see cref="Media.MaskFile.Read"/>; pure C#, no ffmpeg.
 /// Supports every standard colour type and bit depth without interlacing. A pixel is in the mask when its largest colour
-/// channel is at least half of full scale and it is not transparent (alpha at least half).
+/// channel is at least the threshold (default half) of full scale and it is not transparent (alpha at least half).
 /// </summary>
 internal static class PngMaskDecoder
 {
     private static readonly byte[] Signature = { 137, 80, 78, 71, 13, 10, 26, 10 };
+
+    /// <summary>True when <paramref name="bytes"/> start with the PNG signature.</summary>
+    public static bool IsPng(ReadOnlySpan<byte> bytes) => bytes.Length >= Signature.Length && bytes[..Signature.Length].SequenceEqual(Signature);
     private const long MaxPixels = 1L << 28;
 
     /// <summary>Decodes the PNG in <paramref name="png"/>; throws <see cref="InvalidDragRequestException"/> for <paramref name="field"/>.</summary>
-    public static BinaryMask Decode(ReadOnlySpan<byte> png, string field)
+    public static BinaryMask Decode(ReadOnlySpan<byte> png, string field, double threshold = 0.5)
     {
         if (png.Length < Signature.Length || !png[..Signature.Length].SequenceEqual(Signature))
             throw new InvalidDragRequestException(field, "the mask file is not a PNG image.");
@@ -104,7 +107,7 @@ internal static class PngMaskDecoder
                     if (idx * 3 + 2 >= palette!.Length) throw new InvalidDragRequestException(field, $"palette index {idx} is outside the PNG palette.");
                     int bright = Math.Max(palette[idx * 3], Math.Max(palette[idx * 3 + 1], palette[idx * 3 + 2]));
                     int alpha = paletteAlpha is not null && idx < paletteAlpha.Length ? paletteAlpha[idx] : 255;
-                    on = bright >= 128 && alpha >= 128;
+                    on = bright >= threshold * 255 && alpha >= 128;
                 }
                 else
                 {
@@ -112,7 +115,7 @@ internal static class PngMaskDecoder
                     int bright = 0;
                     for (int c = 0; c < colours; c++) bright = Math.Max(bright, Sample(line, x * channels + c, bitDepth));
                     bool opaque = colorType is 4 or 6 ? Sample(line, x * channels + channels - 1, bitDepth) * 2 >= maxSample : true;
-                    on = bright * 2 >= maxSample && opaque;
+                    on = bright >= threshold * maxSample && opaque;
                 }
                 mask[y * width + x] = on;
             }

@@ -1,18 +1,27 @@
+using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Modules.Vae;
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Pipeline;
+namespace DragVideo.Diffusion.Pipeline;
 
 /// <summary>
 /// The Stable Diffusion VAE as an <see cref="ILatentCodec"/>: encodes with the posterior mean × scaling factor
 /// (DragDiffusion), decodes one frame at a time (the released code, for memory).
 /// </summary>
-public sealed class VaeLatentCodec : ILatentCodec
+public sealed class VaeLatentCodec : ILatentCodec, IWeightFingerprint
 {
     private readonly AutoencoderKL _vae;
+    private readonly Lazy<string> _fingerprint;
 
     /// <summary>Wraps a loaded VAE.</summary>
-    public VaeLatentCodec(AutoencoderKL vae) => _vae = vae ?? throw new ArgumentNullException(nameof(vae));
+    public VaeLatentCodec(AutoencoderKL vae)
+    {
+        _vae = vae ?? throw new ArgumentNullException(nameof(vae));
+        _fingerprint = new Lazy<string>(() => WeightFingerprint.Of(_vae));
+    }
+
+    /// <inheritdoc />
+    public string WeightFingerprint => _fingerprint.Value;
 
     /// <inheritdoc />
     public int DownsampleFactor => _vae.DownsampleFactor;

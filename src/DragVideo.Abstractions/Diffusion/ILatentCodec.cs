@@ -1,10 +1,10 @@
 using static TorchSharp.torch;
 
-namespace DragVideo.Editing.Pipeline;
+namespace DragVideo;
 
 /// <summary>
 /// Moves frames to and from the diffusion latent space (default: the Stable Diffusion VAE, see
-/// <see cref="VaeLatentCodec"/>). Implement it to use another autoencoder.
+/// <c>DragVideo.Diffusion.Pipeline.VaeLatentCodec</c>). Implement it to use another autoencoder.
 /// </summary>
 public interface ILatentCodec
 {

@@ -6,14 +6,14 @@ using static TorchSharp.torch;
 namespace DragVideo.Diffusion.Modules.Attention;
 
 /// <summary>
-/// diffusers <c>Attention</c>: projections <c>to_q</c>, <c>to_k</c>, <c>to_v</c>, <c>to_out.0</c> (+ dropout
+/// diffusers <c>Attention</c> (named <c>AttentionLayer</c> here so it does not clash with its namespace): projections <c>to_q</c>, <c>to_k</c>, <c>to_v</c>, <c>to_out.0</c> (+ dropout
 /// <c>to_out.1</c>) and an optional <c>group_norm</c> (VAE). The attention itself is computed by a replaceable
 /// <see cref="IAttentionProcessor"/> (default <see cref="ScaledDotProductAttentionProcessor"/>); this module does the
 /// framing around it exactly as diffusers' <c>AttnProcessor2_0</c>: 4-D inputs <c>[N, C, H, W]</c> are flattened to
 /// <c>[N, H·W, C]</c>, group-normed, attended, reshaped back, the residual added when configured, and the result divided
 /// by <c>rescale_output_factor</c>. Sequence inputs are <c>[N, L, C]</c>.
 /// </summary>
-public sealed class Attention : nn.Module, IAttentionModule
+public sealed class AttentionLayer : nn.Module<Tensor, Tensor?, AttentionCall, Tensor>, IAttentionModule
 {
     private readonly Linear to_q;
     private readonly Linear to_k;
@@ -40,9 +40,9 @@ public sealed class Attention : nn.Module, IAttentionModule
     /// <param name="eps">group-norm epsilon.</param>
     /// <param name="residualConnection">add the input to the output.</param>
     /// <param name="rescaleOutputFactor">divide the output by this.</param>
-    public Attention(int queryDim, AttentionKind kind, int? crossAttentionDim = null, int heads = 8, int dimHead = 64,
+    public AttentionLayer(int queryDim, AttentionKind kind, int? crossAttentionDim = null, int heads = 8, int dimHead = 64,
         double dropoutP = 0.0, bool bias = false, bool upcastAttention = false, bool outBias = true, int? normNumGroups = null,
-        double eps = 1e-5, bool residualConnection = false, double rescaleOutputFactor = 1.0) : base(nameof(Attention))
+        double eps = 1e-5, bool residualConnection = false, double rescaleOutputFactor = 1.0) : base(nameof(AttentionLayer))
     {
         if (heads <= 0) throw new ArgumentOutOfRangeException(nameof(heads), heads, "Attention needs at least one head.");
         if (dimHead <= 0) throw new ArgumentOutOfRangeException(nameof(dimHead), dimHead, "Head dimension must be positive.");
@@ -99,7 +99,7 @@ public sealed class Attention : nn.Module, IAttentionModule
     /// <paramref name="encoderHiddenStates"/> <c>[N, S, C_kv]</c> (cross-attention) or to itself when null. Returns the same
     /// shape as the input.
     /// </summary>
-    public Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates = null, AttentionCall call = default)
+    public override Tensor forward(Tensor hiddenStates, Tensor? encoderHiddenStates, AttentionCall call)
     {
         var residual = hiddenStates;
         bool spatial = hiddenStates.dim() == 4;
