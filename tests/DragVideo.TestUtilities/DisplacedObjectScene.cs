@@ -59,6 +59,14 @@ public sealed class DisplacedObjectScene
     public DragPoint Center(int frame) =>
         new(MathF.Round(Size / 2f - Speed * (Frames - 1) / 2f) + Speed * frame, MathF.Round(Size * 0.6f));
 
+    /// <summary>Where the disc is in a frame when displaced by <paramref name="offset"/> (pixels <c>|p − c| ≤ r</c>).</summary>
+    public BinaryMask ObjectMask(int frame, DragPoint offset = default)
+    {
+        var c = Center(frame) + offset;
+        float cx = MathF.Round(c.X), cy = MathF.Round(c.Y);
+        return BinaryMask.FromFunction(Size, Size, (x, y) => (x - cx) * (x - cx) + (y - cy) * (y - cy) <= Radius * Radius);
+    }
+
     /// <summary>The clip with the disc displaced by <paramref name="offset"/> (whole pixels), float <c>[F, 3, S, S]</c>.</summary>
     public VideoClip Render(DragPoint offset = default)
     {

@@ -49,7 +49,7 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
         if (!options.UsesDiffusion)
         {
             return new SdkStudioEngine(FastWarpDragEditor.BackendName,
-                p => new FastWarpDragEditor(new DragInstructionPropagator(Propagation(p.Radius))));
+                p => new FastWarpDragEditor(new DragInstructionPropagator(Propagation(p.Radius)), FastOptions(p)));
         }
 
         var model = StableDiffusionLoader.Load(options.ModelPath!, new ModelLoadOptions { MotionAdapterPath = options.MotionPath, TokenizerPath = options.TokenizerPath });
@@ -61,6 +61,13 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
             .UseCache(cache)
             .UseLogger(loggers)
             .Build(), cache, model);
+    }
+
+    /// <summary>The page's settings as the fast backend's options (the deformation mode).</summary>
+    public static FastWarpOptions FastOptions(EditParamsDto p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return FastWarpOptions.Default with { Mode = p.Deform == "move" ? FastDeformationMode.Move : FastDeformationMode.Stretch };
     }
 
     /// <summary>The page's settings as the diffusion editor's options (paper Fig. 12 names → SDK records).</summary>
