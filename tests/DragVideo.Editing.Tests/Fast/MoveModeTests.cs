@@ -92,13 +92,13 @@ public sealed class MoveModeBehaviourTests
         using var before = clip.Frames.clone();
         var instruction = scene.Instruction(Offset);
         using var result = await new FastWarpDragEditor(new FixedPropagator(instruction), Move()).EditAsync(clip, scene.Request(Offset));
-        clip.Frames.equal(before).Should().BeTrue("the input clip is never modified");
+        clip.Frames.equal(before).all().item<bool>().Should().BeTrue("the input clip is never modified");
         for (int f = 0; f < clip.FrameCount; f++)
         {
             using var outside = instruction.Frames[f].Mask.ToTensor().lt(0.5f).unsqueeze(0).expand(3, -1, -1);
             using var a = result.EditedClip.Frames[f].masked_select(outside);
             using var b = clip.Frames[f].masked_select(outside);
-            a.equal(b).Should().BeTrue($"frame {f}: pixels outside the mask are copied bit-exactly");
+            a.equal(b).all().item<bool>().Should().BeTrue($"frame {f}: pixels outside the mask are copied bit-exactly");
         }
     }
 
@@ -155,7 +155,7 @@ public sealed class MoveModeBehaviourTests
         using var moved = await new FastWarpDragEditor(new StaticPropagator(), Move()).EditAsync(clip, request);
         using var stretched = await new FastWarpDragEditor(new StaticPropagator()).EditAsync(clip, request);
         moved.Notes.Should().ContainSingle(n => n.StartsWith("move mode fell back to stretch mode") && n.Contains("disagree"));
-        moved.EditedClip.Frames.equal(stretched.EditedClip.Frames).Should().BeTrue("the fallback is exactly stretch mode");
+        moved.EditedClip.Frames.equal(stretched.EditedClip.Frames).all().item<bool>().Should().BeTrue("the fallback is exactly stretch mode");
         stretched.Notes.Should().BeEmpty();
     }
 
@@ -256,7 +256,7 @@ public sealed class MoveModePartsTests
         damaged[TensorIndex.Colon, TensorIndex.Slice(24, 40), TensorIndex.Slice(24, 40)] = torch.tensor(1f);
         using var filled = SpatialFill.Fill(damaged, known);
         using var keep = known.gt(0.5f).unsqueeze(0).expand(3, -1, -1);
-        filled.masked_select(keep).equal(damaged.masked_select(keep)).Should().BeTrue();
+        filled.masked_select(keep).equal(damaged.masked_select(keep)).all().item<bool>().Should().BeTrue();
         double err = (filled - ramp).abs().max().ToDouble();
         err.Should().BeLessThan(0.08, "the hole is filled with a continuation of the ramp, not the damaged value");
     }
