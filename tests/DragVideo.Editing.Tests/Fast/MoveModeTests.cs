@@ -19,9 +19,6 @@ public sealed class MoveModeSceneTests
         TorchRuntime.EnsureLoaded();
     }
 
-    private static FastWarpDragEditor Editor(DisplacedObjectScene scene, FastWarpOptions? options = null, DragPoint? offset = null) =>
-        new(new FixedPropagator(scene.Instruction(offset ?? Offset)), (options ?? FastWarpOptions.Default) with { Mode = FastDeformationMode.Move });
-
     [Fact]
     public async Task Move_mode_beats_stretch_mode_by_three_db_inside_the_mask_and_lands_the_drag()
     {
