@@ -26,6 +26,7 @@ internal sealed class EditCommand : ICliCommand
         {
             Description = "CLIP tokenizer folder (vocab.json + merges.txt) for a single-file --model that has no tokenizer/ folder next to it.",
         };
+        var deform = DeformOption.Create();
         var read = new VideoReadCliOptions();
         var command = new Command("edit", "Edit a video by dragging points (diffusion backend with --model/--motion, fast weight-free backend otherwise).");
         command.Arguments.Add(video);
@@ -34,15 +35,17 @@ internal sealed class EditCommand : ICliCommand
         command.Options.Add(model);
         command.Options.Add(motion);
         command.Options.Add(tokenizer);
+        command.Options.Add(deform);
         read.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () => RunAsync(parse.GetValue(video)!, parse.GetValue(drag)!,
-            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), parse.GetValue(tokenizer), read.Read(parse), ct)));
+            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), parse.GetValue(tokenizer), parse.GetValue(deform)!, read.Read(parse), ct)));
         return command;
     }
 
     private static async Task<int> RunAsync(string videoPath, string dragPath, string outPath, string? modelPath, string? motionPath,
-        string? tokenizerPath, VideoReadOptions readOptions, CancellationToken ct)
+        string? tokenizerPath, string deformName, VideoReadOptions readOptions, CancellationToken ct)
     {
+        var deform = DeformOption.Parse(deformName);
         // Everything that can be checked cheaply is checked before decoding or editing anything.
         OutputFiles.CheckInput(videoPath, "video");
         OutputFiles.CheckInput(dragPath, "drag request");
@@ -55,6 +58,8 @@ internal sealed class EditCommand : ICliCommand
             throw new FileNotFoundException($"motion adapter '{motionPath}' does not exist.", motionPath);
         if (tokenizerPath is not null && modelPath is null)
             throw new ArgumentException("--tokenizer only applies to the diffusion backend (with --model and --motion).");
+        if (modelPath is not null && deform != FastDeformationMode.Stretch)
+            throw new ArgumentException("--deform applies to the fast backend only; the diffusion editor (--model/--motion) has no deformation mode.");
         if (tokenizerPath is not null && !Directory.Exists(tokenizerPath))
             throw new DirectoryNotFoundException($"tokenizer folder '{tokenizerPath}' does not exist.");
         if (modelPath is null) CliRunner.UseOneTorchThread();
@@ -68,18 +73,19 @@ internal sealed class EditCommand : ICliCommand
         using var model = modelPath is null ? null
             : StableDiffusionLoader.Load(modelPath, new ModelLoadOptions { MotionAdapterPath = motionPath, TokenizerPath = tokenizerPath }, ct);
         // The one composition root selects the backend: diffusion with a model, the fast weight-free warp without.
-        var builder = new DragVideoBuilder();
+        var builder = new DragVideoBuilder().UseFastWarpOptions(new FastWarpOptions { Mode = deform });
         // One edit per process, so the per-call opt-in (one LibTorch thread while tracking) races with nothing.
         if (model is not null) builder.UseModel(model).UsePropagationOptions(new PropagationOptions { TorchThreads = 1 });
         var editor = builder.BuildEditor();
         using var ownedEditor = editor as IDisposable;
-        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(builder.UsesDiffusion ? "DragVideo diffusion editor" : "fast weight-free warp; give --model and --motion for the diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
+        AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(builder.UsesDiffusion ? "DragVideo diffusion editor" : $"fast weight-free backend, {DeformOption.Name(deform)} mode; give --model and --motion for the diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
 
         using var result = await ProgressBar.RunAsync(bar => editor.EditAsync(clip, request, bar, ct)).ConfigureAwait(false);
         if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))
             VideoWriter.WriteGif(result.EditedClip, outFull, ct);
         else
             VideoWriter.WriteMp4(result.EditedClip, outFull, cancellationToken: ct);
+        foreach (var note in result.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {note}");
         AnsiConsole.MarkupLineInterpolated($"wrote {outFull} ({result.Backend}, {result.StageTimings.Values.Sum(t => t.TotalMilliseconds):0} ms)");
         return 0;
     }

@@ -34,6 +34,8 @@ public sealed record LibraryLoadDto(string? Name, double Kps = 6, int MaxFrames 
 /// <param name="LoraLr">LoRA AdamW learning rate (5e-4).</param>
 /// <param name="LoraRank">LoRA rank (16).</param>
 /// <param name="LoraBatch">frames per LoRA batch (12).</param>
+/// <param name="Deform">fast backend only: "stretch" (moving-least-squares warp, the default) or "move" (the object
+/// moves as a body and what it uncovers is filled from other frames).</param>
 public sealed record EditParamsDto(
     int PixelSteps = 40,
     double Lambda = 0.1,
@@ -43,8 +45,12 @@ public sealed record EditParamsDto(
     int LoraSteps = 100,
     double LoraLr = 5e-4,
     int LoraRank = 16,
-    int LoraBatch = 12)
+    int LoraBatch = 12,
+    string Deform = "stretch")
 {
+    /// <summary>The accepted values of <see cref="Deform"/>.</summary>
+    public static IReadOnlyList<string> DeformModes { get; } = new[] { "stretch", "move" };
+
     /// <summary>Throws a 400 naming the first out-of-range setting.</summary>
     public void Validate()
     {
@@ -61,6 +67,7 @@ public sealed record EditParamsDto(
         Check(double.IsFinite(LoraLr) && LoraLr is > 0 and <= 1, "loraLr", "LoRA lr must be in (0, 1].");
         Check(LoraRank is >= 1 and <= 256, "loraRank", "LoRA rank must be 1 … 256.");
         Check(LoraBatch is >= 1 and <= 48, "loraBatch", "LoRA batch must be 1 … 48 frames.");
+        Check(Deform is not null && DeformModes.Contains(Deform), "deform", "deform must be \"stretch\" or \"move\".");
     }
 }
 
@@ -89,4 +96,8 @@ public sealed record RunDoneDto(
     string SideBySideUrl,
     string Backend,
     IReadOnlyDictionary<string, double> Metrics,
-    IReadOnlyDictionary<string, double> StageSeconds);
+    IReadOnlyDictionary<string, double> StageSeconds)
+{
+    /// <summary>The editor's notes on this run (for example a fallback from move to stretch mode); empty when none.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+}

@@ -42,6 +42,9 @@ public static class EditWork
             $"/api/runs/{run.Id}/side-by-side.mp4",
             result.Backend,
             metrics,
-            result.StageTimings.ToDictionary(kv => kv.Key.ToString(), kv => Math.Round(kv.Value.TotalSeconds, 3)));
+            result.StageTimings.ToDictionary(kv => kv.Key.ToString(), kv => Math.Round(kv.Value.TotalSeconds, 3)))
+        {
+            Notes = result.Notes,
+        };
     }
 }

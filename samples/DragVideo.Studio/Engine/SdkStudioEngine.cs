@@ -52,7 +52,7 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
             // on one LibTorch thread. The SDK itself never changes this process-wide setting.
             torch.set_num_threads(1);
             return new SdkStudioEngine(FastWarpDragEditor.BackendName,
-                p => new DragVideoBuilder().UsePropagationOptions(Propagation(p.Radius)).BuildEditor());
+                p => new DragVideoBuilder().UsePropagationOptions(Propagation(p.Radius)).UseFastWarpOptions(FastOptions(p)).BuildEditor());
         }
 
         var model = StableDiffusionLoader.Load(options.ModelPath!, new ModelLoadOptions { MotionAdapterPath = options.MotionPath, TokenizerPath = options.TokenizerPath });
@@ -64,6 +64,13 @@ public sealed class SdkStudioEngine : IStudioEngine, IDisposable
             .UseCache(cache)
             .UseLogger(loggers)
             .BuildEditor(), cache, model);
+    }
+
+    /// <summary>The page's settings as the fast backend's options (the deformation mode).</summary>
+    public static FastWarpOptions FastOptions(EditParamsDto p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        return FastWarpOptions.Default with { Mode = p.Deform == "move" ? FastDeformationMode.Move : FastDeformationMode.Stretch };
     }
 
     /// <summary>The page's settings as the diffusion editor's options (paper Fig. 12 names → SDK records).</summary>

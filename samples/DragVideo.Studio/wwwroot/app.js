@@ -71,6 +71,7 @@ async function init() {
   $('prompt').value = d.prompt;
   const p = d.parameters;
   $('pixel-steps').value = p.pixelSteps; $('lambda').value = p.lambda; $('inversion').value = p.inversionStrength;
+  $('deform').value = p.deform ?? 'stretch';
   $('latent-lr').value = p.latentLr; $('radius').value = p.radius; $('radius-value').textContent = p.radius;
   $('lora-steps').value = p.loraSteps; $('lora-lr').value = p.loraLr; $('lora-rank').value = p.loraRank; $('lora-batch').value = p.loraBatch;
   if (c.library) {
@@ -343,7 +344,7 @@ $('propagate').addEventListener('click', async () => {
 function runParams() {
   return {
     pixelSteps: num('pixel-steps'), lambda: num('lambda'), inversionStrength: num('inversion'), latentLr: num('latent-lr'),
-    radius: num('radius'), loraSteps: num('lora-steps'), loraLr: num('lora-lr'), loraRank: num('lora-rank'), loraBatch: num('lora-batch'),
+    radius: num('radius'), deform: $('deform').value, loraSteps: num('lora-steps'), loraLr: num('lora-lr'), loraRank: num('lora-rank'), loraBatch: num('lora-batch'),
   };
 }
 
@@ -368,6 +369,7 @@ $('run').addEventListener('click', async () => {
   if (problem) { showError(problem); return; }
   $('run').disabled = true;
   $('result').hidden = true;
+  $('run-notes').hidden = true;
   $('progress').value = 0; $('progress-stage').textContent = 'Starting'; $('progress-step').textContent = '';
   $('progress-distance').textContent = '–';
   let started;
@@ -425,6 +427,9 @@ function showResult(d) {
     tr.append(th, td);
     body.append(tr);
   }
+  const notes = $('run-notes');
+  notes.replaceChildren(...(d.notes ?? []).map((n) => { const li = document.createElement('li'); li.textContent = n; return li; }));
+  notes.hidden = !(d.notes && d.notes.length);
   const secs = Object.values(d.stageSeconds).reduce((a, b) => a + b, 0);
   $('run-status').textContent = `Done in ${secs.toFixed(1)} s.`;
   playBoth();

@@ -11,6 +11,12 @@ public sealed record EditResult(
     IReadOnlyDictionary<EditStage, TimeSpan> StageTimings,
     string Backend) : IDisposable
 {
+    /// <summary>
+    /// What the editor wants the user to know about this edit (for example that it fell back to another mode, or clipped
+    /// content at the frame edge), in plain sentences; empty when there is nothing to say.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+
     /// <inheritdoc />
     public void Dispose() => EditedClip.Dispose();
 }

@@ -16,6 +16,8 @@ namespace DragVideo.Editing.Fast;
 public sealed class FastWarpDragEditor : IVideoDragEditor
 {
     private readonly IInstructionPropagator _propagator;
+    private readonly IMaskSegmenter _segmenter;
+    private readonly IOpticalFlow _flow;
 
     /// <summary>
     /// Creates the editor with the default weight-free propagator (<see cref="DragInstructionPropagator"/>: optical-flow
@@ -32,9 +34,26 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
     /// <param name="options">warp options (null = defaults); validated here.</param>
     /// <exception cref="ArgumentOutOfRangeException">an option is invalid.</exception>
     public FastWarpDragEditor(IInstructionPropagator propagator, FastWarpOptions? options = null)
+        : this(propagator, options, new RegionGrowingSegmenter(), new PyramidalOpticalFlow())
+    {
+    }
+
+    /// <summary>Creates the editor with the components of the move mode (<see cref="FastDeformationMode.Move"/>).</summary>
+    /// <param name="propagator">carries key-frame instructions to every frame.</param>
+    /// <param name="options">warp options (null = defaults); validated here.</param>
+    /// <param name="bodySegmenter">finds the moving body inside the mask on key frames (positive clicks on the handles,
+    /// negative clicks just outside the mask).</param>
+    /// <param name="backgroundFlow">optical flow used to align other frames' background before filling from them.</param>
+    /// <exception cref="ArgumentOutOfRangeException">an option is invalid.</exception>
+    public FastWarpDragEditor(IInstructionPropagator propagator, FastWarpOptions? options, IMaskSegmenter bodySegmenter,
+        IOpticalFlow backgroundFlow)
     {
         ArgumentNullException.ThrowIfNull(propagator);
+        ArgumentNullException.ThrowIfNull(bodySegmenter);
+        ArgumentNullException.ThrowIfNull(backgroundFlow);
         _propagator = propagator;
+        _segmenter = bodySegmenter;
+        _flow = backgroundFlow;
         Options = options ?? FastWarpOptions.Default;
         Options.Validate();
     }
@@ -55,6 +74,7 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentNullException.ThrowIfNull(request);
         DragRequestValidator.Validate(request, clip.FrameCount, clip.Width, clip.Height);
+        if (Options.Mode == FastDeformationMode.Move) ValidateForMove(request);
         return Task.Run(() => Edit(clip, request, progress, cancellationToken), cancellationToken);
     }
 
@@ -77,6 +97,24 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
         return DragWarpField.WarpFrame(frame, instruction, Options);
     }
 
+    /// <summary>Move mode moves what the handles sit on: every handle must lie inside its key frame's mask.</summary>
+    private static void ValidateForMove(DragRequest request)
+    {
+        for (int k = 0; k < request.Keyframes.Count; k++)
+        {
+            var kf = request.Keyframes[k];
+            if (kf.Mask is null) continue;
+            for (int i = 0; i < kf.Pairs.Count; i++)
+            {
+                var p = kf.Pairs[i].Handle;
+                int x = (int)MathF.Round(p.X), y = (int)MathF.Round(p.Y);
+                if (x < 0 || y < 0 || x >= kf.Mask.Width || y >= kf.Mask.Height || !kf.Mask[x, y])
+                    throw new InvalidDragRequestException($"Keyframes[{k}].Mask",
+                        $"move mode moves the content under the handles, so the mask must contain them; pair {i}'s handle ({p.X:0.#}, {p.Y:0.#}) on frame {kf.FrameIndex} is outside the mask (draw the mask around the object and its destination, or use stretch mode).");
+            }
+        }
+    }
+
     private EditResult Edit(VideoClip clip, DragRequest request, IProgress<EditProgress>? progress, CancellationToken ct)
     {
         TorchRuntime.EnsureLoaded();
@@ -96,6 +134,19 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
             MeanHandleDistance: instruction.MeanDragLength));
 
         watch.Restart();
+        var notes = new List<string>();
+        if (Options.Mode == FastDeformationMode.Move)
+        {
+            var outcome = RegionMove.Edit(clip, request, instruction, Options, _segmenter, _flow, progress, ct);
+            if (outcome.Frames is not null)
+            {
+                timings[EditStage.Warping] = watch.Elapsed;
+                progress?.Report(new EditProgress(EditStage.Completed, 1, 1, "done"));
+                return new EditResult(new VideoClip(outcome.Frames, clip.Fps), instruction, timings, BackendName) { Notes = outcome.Notes };
+            }
+            notes.Add($"move mode fell back to stretch mode: {outcome.FallbackReason}.");
+            notes.AddRange(outcome.Notes);
+        }
         int frames = clip.FrameCount;
         var warped = new Tensor[frames];
         try
@@ -113,7 +164,7 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
             var stacked = torch.stack(warped, 0);
             timings[EditStage.Warping] = watch.Elapsed;
             progress?.Report(new EditProgress(EditStage.Completed, 1, 1, "done"));
-            return new EditResult(new VideoClip(stacked, clip.Fps), instruction, timings, BackendName);
+            return new EditResult(new VideoClip(stacked, clip.Fps), instruction, timings, BackendName) { Notes = notes };
         }
         finally
         {

@@ -10,7 +10,17 @@ public sealed record FastWarpOptions
     /// <summary>The default options.</summary>
     public static FastWarpOptions Default { get; } = new();
 
-    /// <summary>Local transform family of the MLS deformation. Default rigid (least texture distortion; Schaefer et al. §2.3).</summary>
+    /// <summary>
+    /// How frames are deformed: <see cref="FastDeformationMode.Stretch"/> (moving-least-squares warp, the default) or
+    /// <see cref="FastDeformationMode.Move"/> (the content around the handles moves as a body and what it uncovers is
+    /// filled from other frames, then inpainted; see docs/fast-backend.md).
+    /// </summary>
+    public FastDeformationMode Mode { get; init; } = FastDeformationMode.Stretch;
+
+    /// <summary>
+    /// Local transform family of the MLS deformation, and in <see cref="FastDeformationMode.Move"/> of the body transform
+    /// fitted to the pairs. Default rigid (least texture distortion; Schaefer et al. §2.3).
+    /// </summary>
     public MlsDeformationKind Kind { get; init; } = MlsDeformationKind.Rigid;
 
     /// <summary>
@@ -66,9 +76,38 @@ public sealed record FastWarpOptions
     /// <summary>Pinned controls closer than this to a target are dropped (they would contradict the drag).</summary>
     public float PinClearance { get; init; } = 2f;
 
+    /// <summary>
+    /// Move mode: when the best body transform misses a frame's target by more than this many pixels (the pairs ask for
+    /// a stretch, not a move), the edit falls back to stretch mode and says so in <see cref="EditResult.Notes"/>.
+    /// Default 3.
+    /// </summary>
+    public float MaxFitResidual { get; init; } = 3f;
+
+    /// <summary>Move mode: width in pixels of the soft edge of the moved body (a box ramp either side of its outline). Default 1.</summary>
+    public int BodyFeather { get; init; } = 1;
+
+    /// <summary>
+    /// Move mode: the area where the body was is grown by this many pixels before it is filled, so the object's fringe
+    /// and small tracking errors are not left behind. Default 3.
+    /// </summary>
+    public int BodyMargin { get; init; } = 3;
+
+    /// <summary>
+    /// Move mode: fill what the body uncovers from the other frames of the clip where that background is visible
+    /// (nearest frames first); off = spatial inpainting only. Default true.
+    /// </summary>
+    public bool FillFromOtherFrames { get; init; } = true;
+
+    /// <summary>
+    /// Move mode: align the other frames' background by its global motion (an affine fit to optical flow outside the
+    /// moving body, chained between consecutive frames) before filling from them; off assumes a still camera. Default true.
+    /// </summary>
+    public bool AlignBackground { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
+        if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "unknown deformation mode.");
         if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown MLS kind.");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "must be a finite number > 0.");
         if (GridStride < 1 || GridStride > 64) throw new ArgumentOutOfRangeException(nameof(GridStride), GridStride, "must be in 1 … 64.");
@@ -80,6 +119,9 @@ public sealed record FastWarpOptions
         if (!(InfluenceScale >= 0) || float.IsInfinity(InfluenceScale)) throw new ArgumentOutOfRangeException(nameof(InfluenceScale), InfluenceScale, "must be a finite number ≥ 0.");
         if (!(MinInfluenceRadius >= 0) || float.IsInfinity(MinInfluenceRadius)) throw new ArgumentOutOfRangeException(nameof(MinInfluenceRadius), MinInfluenceRadius, "must be a finite number ≥ 0.");
         if (!(InfluencePinSpacing >= 0.5f) || float.IsInfinity(InfluencePinSpacing)) throw new ArgumentOutOfRangeException(nameof(InfluencePinSpacing), InfluencePinSpacing, "must be a finite number ≥ 0.5.");
+        if (!(MaxFitResidual >= 0) || float.IsInfinity(MaxFitResidual)) throw new ArgumentOutOfRangeException(nameof(MaxFitResidual), MaxFitResidual, "must be a finite number ≥ 0.");
+        if (BodyFeather < 0 || BodyFeather > 16) throw new ArgumentOutOfRangeException(nameof(BodyFeather), BodyFeather, "must be in 0 … 16.");
+        if (BodyMargin < 0 || BodyMargin > 32) throw new ArgumentOutOfRangeException(nameof(BodyMargin), BodyMargin, "must be in 0 … 32.");
         if (!(PinClearance >= 0) || float.IsInfinity(PinClearance)) throw new ArgumentOutOfRangeException(nameof(PinClearance), PinClearance, "must be a finite number ≥ 0.");
     }
 }

@@ -23,17 +23,31 @@ internal static class RealClip
         return new DragRequest(new[] { new KeyframeDrag(0, new[] { pair }, mask), new KeyframeDrag(Frames - 1, new[] { pair }, mask) });
     }
 
-    public static VideoClip Load()
+    /// <summary>OpenCV's <c>tree.avi</c> (same package): a tree in the wind next to a dark pole, slightly shaking camera.</summary>
+    public const string TreePath = "/usr/share/doc/opencv-doc/examples/data/tree.avi";
+
+    /// <summary>
+    /// The dark pole at the left edge of <c>tree.avi</c>, dragged 24 px right, within a box around it and its
+    /// destination (the pole runs the full height, so the box does too).
+    /// </summary>
+    public static DragRequest PoleRequest()
     {
-        if (!File.Exists(Path))
-            throw new FileNotFoundException($"{Path} is missing: install it with 'sudo apt-get install -y opencv-doc'.", Path);
+        var pair = new DragPair(new DragPoint(20, 100), new DragPoint(44, 100));
+        var mask = BinaryMask.FromFunction(Width, Height, (x, y) => x <= 72);
+        return new DragRequest(new[] { new KeyframeDrag(0, new[] { pair }, mask), new KeyframeDrag(Frames - 1, new[] { pair }, mask) });
+    }
+
+    public static VideoClip Load(string path = Path)
+    {
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"{path} is missing: install it with 'sudo apt-get install -y opencv-doc'.", path);
         var psi = new ProcessStartInfo("ffmpeg")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-loglevel", "error", "-i", Path, "-frames:v", Frames.ToString(), "-vf", $"scale={Width}:{Height}",
+        foreach (var a in new[] { "-loglevel", "error", "-i", path, "-frames:v", Frames.ToString(), "-vf", $"scale={Width}:{Height}",
                      "-f", "rawvideo", "-pix_fmt", "rgb24", "-" })
             psi.ArgumentList.Add(a);
         using var proc = Process.Start(psi) ?? throw new InvalidOperationException("ffmpeg did not start.");
