@@ -301,18 +301,22 @@ public static class DragRequestJson
             if (string.IsNullOrWhiteSpace(relative)) throw new InvalidDragRequestException(at, "the mask path is empty.");
             string full = Path.GetFullPath(Path.Combine(baseDirectory, relative));
             if (!File.Exists(full)) throw new InvalidDragRequestException(at, $"mask file '{relative}' not found (looked for {full}).");
-            byte[] bytes;
+            byte[]? bytes;
             try { bytes = ReadBounded(full, MaxMaskFileBytes); }
             catch (IOException ex) { throw new InvalidDragRequestException(at, $"mask file '{relative}' cannot be read: {ex.Message}"); }
             catch (UnauthorizedAccessException ex) { throw new InvalidDragRequestException(at, $"mask file '{relative}' cannot be read: {ex.Message}"); }
-            if (bytes.Length > MaxMaskFileBytes)
+            if (bytes is null)
                 throw new InvalidDragRequestException(at, $"mask file '{relative}' is larger than {MaxMaskFileBytes >> 20} MiB; a mask PNG is far smaller (is it the right file?).");
             return PngMaskDecoder.Decode(bytes, at);
         }
 
-        /// <summary>Reads at most <paramref name="limit"/> + 1 bytes, so a huge file or a device such as /dev/zero never fills memory.</summary>
-        private static byte[] ReadBounded(string path, long limit)
+        /// <summary>
+        /// The file's bytes, or null when it is over <paramref name="limit"/>: a regular file by its length, before reading;
+        /// a device such as /dev/zero (length 0) by reading at most <paramref name="limit"/> + 1 bytes. Memory stays bounded.
+        /// </summary>
+        private static byte[]? ReadBounded(string path, long limit)
         {
+            if (new FileInfo(path).Length > limit) return null;
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             using var buffer = new MemoryStream();
             var chunk = new byte[81920];
@@ -322,7 +326,7 @@ public static class DragRequestJson
                 if (n == 0) break;
                 buffer.Write(chunk, 0, n);
             }
-            return buffer.ToArray();
+            return buffer.Length > limit ? null : buffer.ToArray();
         }
 
         private static BinaryMask ReadRle(JsonElement e, string at)
