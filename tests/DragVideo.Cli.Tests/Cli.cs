@@ -70,9 +70,9 @@ public static class Cli
     {
         string path = Path.Combine(folder, "request.json");
         int x = width / 2, y = height / 2;
-        File.WriteAllText(path, $$"""
-            {"version":1,"keyframes":[{"frame":0,"pairs":[{"handle":{"x":{{x}},"y":{{y}}},"target":{"x":{{x + 4}},"y":{{y}}}}],
-              "mask":{"shapes":[{"type":"ellipse","cx":{{x}},"cy":{{y}},"rx":12,"ry":12}]}}]}
+        File.WriteAllText(path, $$$"""
+            {"version":1,"keyframes":[{"frame":0,"pairs":[{"handle":{"x":{{{x}}},"y":{{{y}}} },"target":{"x":{{{x + 4}}},"y":{{{y}}} } }],
+              "mask":{"shapes":[{"type":"ellipse","cx":{{{x}}},"cy":{{{y}}},"rx":12,"ry":12}]} } ]}
             """);
         return path;
     }

@@ -48,7 +48,7 @@ public class CliReliabilityTests
         r.Stdout.Should().NotContain("wrote");
         r.ErrorLines.Should().ContainSingle().Which.Should().StartWith("error:");
         File.ReadAllText(target).Should().Be("previous good output");
-        Directory.GetFileSystemEntries(disk.Path).Select(Path.GetFileName).Should().BeEquivalentTo("edited.mp4", "filler.bin");
+        Directory.GetFileSystemEntries(disk.Path).Select(f => Path.GetFileName(f)).Should().BeEquivalentTo("edited.mp4", "filler.bin");
     }
 
     [Fact]

@@ -145,6 +145,6 @@ public class ReliabilityTests
         using var noisy = new VideoClip(TorchSharp.torch.rand(24, 3, 256, 256), 10);
         FluentActions.Invoking(() => VideoWriter.WriteMp4(noisy, target, crf: 0)).Should().Throw<IOException>();
         File.ReadAllBytes(target).Should().Equal(previous);
-        Directory.GetFiles(disk.Path).Select(Path.GetFileName).Should().BeEquivalentTo("edited.mp4", "filler.bin");
+        Directory.GetFiles(disk.Path).Select(f => Path.GetFileName(f)).Should().BeEquivalentTo("edited.mp4", "filler.bin");
     }
 }

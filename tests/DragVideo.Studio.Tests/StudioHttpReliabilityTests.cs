@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 
@@ -104,8 +103,6 @@ public sealed class StudioHttpReliabilityTests : IAsyncLifetime
         (await Json(declared)).GetProperty("message").GetString().Should().Contain("4 KiB");
 
         // Chunked (no Content-Length): cut off by the server's limit while reading.
-        var chunked = new StringContent(big, Encoding.UTF8, "application/json");
-        chunked.Headers.ContentLength = null;
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/clips/library") { Content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(big))) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
         request.Headers.TransferEncodingChunked = true;

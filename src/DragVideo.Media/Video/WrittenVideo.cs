@@ -75,7 +75,10 @@ public static class WrittenVideo
         }
     }
 
-    private static int Int(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && (v.ValueKind == JsonValueKind.Number ? v.TryGetInt32(out int n)
-            : int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) ? n : 0;
+    private static int Int(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var v)) return 0;
+        if (v.ValueKind == JsonValueKind.Number) return v.TryGetInt32(out int number) ? number : 0;
+        return int.TryParse(v.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int parsed) ? parsed : 0;
+    }
 }

@@ -11,14 +11,14 @@ public class RequestLimitTests
         DragRequestJson.Load(new MemoryStream(Encoding.UTF8.GetBytes(json)), W, H, F, baseDir);
 
     private static string Pairs(int n) =>
-        string.Join(",", Enumerable.Range(0, n).Select(i => $$"""{"handle":{"x":{{i % W}},"y":1},"target":{"x":{{i % W}},"y":2}}"""));
+        string.Join(",", Enumerable.Range(0, n).Select(i => $$$"""{"handle":{"x":{{{i % W}}},"y":1},"target":{"x":{{{i % W}}},"y":2} }"""));
 
     [Fact]
     public void A_png_mask_path_naming_dev_zero_is_refused_after_a_bounded_read()
     {
         if (!File.Exists("/dev/zero")) return; // Linux only; Windows has no such device
         long before = GC.GetTotalAllocatedBytes(precise: true);
-        var ex = FluentActions.Invoking(() => Parse($$"""{"keyframes":[{"frame":0,"pairs":[{{Pairs(1)}}],"mask":{"png":"/dev/zero"}}]}"""))
+        var ex = FluentActions.Invoking(() => Parse($$$"""{"keyframes":[{"frame":0,"pairs":[ {{{Pairs(1)}}} ],"mask":{"png":"/dev/zero"} } ]}"""))
             .Should().Throw<InvalidDragRequestException>().Which;
         ex.Field.Should().Be("keyframes[0].mask.png");
         ex.Message.Should().Contain("larger than 64 MiB");
@@ -29,9 +29,9 @@ public class RequestLimitTests
     [Fact]
     public void More_pairs_than_the_limit_on_a_key_frame_are_refused_naming_the_field()
     {
-        Parse($$"""{"keyframes":[{"frame":0,"pairs":[{{Pairs(DragRequestLimits.MaxPairsPerKeyframe)}}]}]}""")
+        Parse($$$"""{"keyframes":[{"frame":0,"pairs":[ {{{Pairs(DragRequestLimits.MaxPairsPerKeyframe)}}} ]}]}""")
             .Keyframes[0].Pairs.Should().HaveCount(DragRequestLimits.MaxPairsPerKeyframe);
-        var ex = FluentActions.Invoking(() => Parse($$"""{"keyframes":[{"frame":0,"pairs":[{{Pairs(DragRequestLimits.MaxPairsPerKeyframe + 1)}}]}]}"""))
+        var ex = FluentActions.Invoking(() => Parse($$$"""{"keyframes":[{"frame":0,"pairs":[ {{{Pairs(DragRequestLimits.MaxPairsPerKeyframe + 1)}}} ]}]}"""))
             .Should().Throw<InvalidDragRequestException>().Which;
         ex.Field.Should().Be("keyframes[0].pairs");
         ex.Message.Should().Contain("65 pairs").And.Contain("at most 64");
@@ -51,8 +51,8 @@ public class RequestLimitTests
     [InlineData("brush", "\"radius\":2,")]
     public void A_shape_over_the_point_limit_is_refused_naming_the_field(string type, string extra)
     {
-        string Points(int n) => string.Join(",", Enumerable.Range(0, n).Select(i => $$"""{"x":{{i % W}},"y":{{i % H}}}"""));
-        string Doc(int n) => $$"""{"keyframes":[{"frame":0,"pairs":[{{Pairs(1)}}],"mask":{"shapes":[{"type":"{{type}}",{{extra}}"points":[{{Points(n)}}]}]}}]}""";
+        string Points(int n) => string.Join(",", Enumerable.Range(0, n).Select(i => $$$"""{"x":{{{i % W}}},"y":{{{i % H}}} }"""));
+        string Doc(int n) => $$$"""{"keyframes":[{"frame":0,"pairs":[ {{{Pairs(1)}}} ],"mask":{"shapes":[{"type":"{{{type}}}", {{{extra}}} "points":[ {{{Points(n)}}} ]}]} } ]}""";
         FluentActions.Invoking(() => Parse(Doc(DragRequestLimits.MaxPointsPerShape))).Should().NotThrow();
         var ex = FluentActions.Invoking(() => Parse(Doc(200_000))).Should().Throw<InvalidDragRequestException>().Which;
         ex.Field.Should().Be("keyframes[0].mask.shapes[0].points");
