@@ -37,7 +37,7 @@ internal static class CliRunner
             Console.Error.WriteLine("error: cancelled.");
             return 130;
         }
-        catch (Exception ex) when (ex is InvalidDragRequestException or InvalidMediaException or ArgumentException
+        catch (Exception ex) when (ex is InvalidDragRequestException or InvalidMediaException or MemoryBudgetExceededException or ArgumentException
                                        or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             WriteError(ex, verbose);
@@ -46,6 +46,12 @@ internal static class CliRunner
         catch (Exception ex) when (ex is DragVideoException or IOException)
         {
             WriteError(ex, verbose);
+            return Failure;
+        }
+        catch (OutOfMemoryException ex)
+        {
+            Console.Error.WriteLine("error: out of memory; use a smaller --size or fewer frames (--max-frames), or lower --max-memory-mb so such inputs are refused up front.");
+            if (verbose) Console.Error.WriteLine(ex.ToString());
             return Failure;
         }
         catch (Exception ex) when (verbose)

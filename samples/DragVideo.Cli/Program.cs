@@ -12,4 +12,6 @@ foreach (var type in typeof(ICliCommand).Assembly.GetTypes()
     root.Subcommands.Add(command.Build());
 }
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// Ctrl+C / SIGTERM cancel the command's token; commands then remove their staging folders and temporary files, which
+// may take a moment (ffmpeg is killed, the edit stops at its next step), so the grace period is longer than the default 2 s.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) }).ConfigureAwait(false);

@@ -33,15 +33,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 builder.WebHost.UseUrls(options.Urls.ToArray());
 bool loopbackOnly = StudioCommandLine.IsLoopbackOnly(options.Urls);
-if (loopbackOnly)
-{
-    // DNS-rebinding guard: a loopback-only server answers only to loopback host names.
-    builder.Configuration["AllowedHosts"] = "localhost;127.0.0.1;[::1]";
-}
+// The DNS-rebinding guard (loopback host names only) lives in ApiErrorMiddleware, so a foreign Host gets a JSON answer.
 builder.WebHost.ConfigureKestrel(k =>
 {
-    // The multipart envelope adds a little to the file itself.
-    k.Limits.MaxRequestBodySize = options.MaxUploadBytes + 1024 * 1024;
+    // Every body is limited to the JSON size; the upload endpoint raises its own request's limit to the upload size.
+    k.Limits.MaxRequestBodySize = options.MaxJsonBytes;
 });
 builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(f =>
 {
@@ -72,7 +68,17 @@ catch (Exception ex) when (ex is DragVideoException or ArgumentException or IOEx
     return 1;
 }
 using var ownedEngine = engine;
-using var studio = new StudioContext(options, engine, logger);
+StudioContext context;
+try
+{
+    context = new StudioContext(options, engine, logger, loopbackOnly);
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    return 2;
+}
+using var studio = context;
 
 app.UseMiddleware<ApiErrorMiddleware>(studio);
 app.Use(async (http, next) =>

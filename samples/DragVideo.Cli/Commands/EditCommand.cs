@@ -27,6 +27,10 @@ internal sealed class EditCommand : ICliCommand
             Description = "CLIP tokenizer folder (vocab.json + merges.txt) for a single-file --model that has no tokenizer/ folder next to it.",
         };
         var deform = DeformOption.Create();
+        var allowPickle = new Option<bool>("--allow-pickle")
+        {
+            Description = "Allow pickle checkpoints (.ckpt/.pt/.bin, e.g. an original AnimateDiff motion module), read with the restricted tensor-only reader.",
+        };
         var read = new VideoReadCliOptions();
         var command = new Command("edit", "Edit a video by dragging points (diffusion backend with --model/--motion, fast weight-free backend otherwise).");
         command.Arguments.Add(video);
@@ -36,14 +40,16 @@ internal sealed class EditCommand : ICliCommand
         command.Options.Add(motion);
         command.Options.Add(tokenizer);
         command.Options.Add(deform);
+        command.Options.Add(allowPickle);
         read.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () => RunAsync(parse.GetValue(video)!, parse.GetValue(drag)!,
-            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), parse.GetValue(tokenizer), parse.GetValue(deform)!, read.Read(parse), ct)));
+            parse.GetValue(output)!, parse.GetValue(model), parse.GetValue(motion), parse.GetValue(tokenizer), parse.GetValue(deform)!,
+            parse.GetValue(allowPickle), read.Read(parse), read.Budget(parse), ct)));
         return command;
     }
 
     private static async Task<int> RunAsync(string videoPath, string dragPath, string outPath, string? modelPath, string? motionPath,
-        string? tokenizerPath, string deformName, VideoReadOptions readOptions, CancellationToken ct)
+        string? tokenizerPath, string deformName, bool allowPickle, VideoReadOptions readOptions, long budget, CancellationToken ct)
     {
         var deform = DeformOption.Parse(deformName);
         // Everything that can be checked cheaply is checked before decoding or editing anything.
@@ -62,16 +68,20 @@ internal sealed class EditCommand : ICliCommand
             throw new ArgumentException("--deform applies to the fast backend only; the diffusion editor (--model/--motion) has no deformation mode.");
         if (tokenizerPath is not null && !Directory.Exists(tokenizerPath))
             throw new DirectoryNotFoundException($"tokenizer folder '{tokenizerPath}' does not exist.");
+        if (allowPickle && modelPath is null)
+            throw new ArgumentException("--allow-pickle only applies to the diffusion backend (with --model and --motion).");
+        var estimate = MemoryPlan.Check(videoPath, readOptions, budget, "edit");
         if (modelPath is null) CliRunner.UseOneTorchThread();
         else TorchRuntime.EnsureLoaded();
 
         using var clip = VideoReader.Read(videoPath, readOptions, ct);
+        MemoryPlan.WarnIfShort(estimate, clip.FrameCount, videoPath);
         var request = DragRequestJson.Load(dragPath, clip.Width, clip.Height, clip.FrameCount);
 
         // The diffusion editor loads SD1.5 + AnimateDiff (minutes, GBs); the fast backend needs no weights.
         if (modelPath is not null) AnsiConsole.MarkupLineInterpolated($"loading {modelPath} + {motionPath} …");
         using var model = modelPath is null ? null
-            : StableDiffusionLoader.Load(modelPath, new ModelLoadOptions { MotionAdapterPath = motionPath, TokenizerPath = tokenizerPath }, ct);
+            : StableDiffusionLoader.Load(modelPath, new ModelLoadOptions { MotionAdapterPath = motionPath, TokenizerPath = tokenizerPath, AllowPickle = allowPickle }, ct);
         // The one composition root selects the backend: diffusion with a model, the fast weight-free warp without.
         var builder = new DragVideoBuilder().UseFastWarpOptions(new FastWarpOptions { Mode = deform });
         // One edit per process, so the per-call opt-in (one LibTorch thread while tracking) races with nothing.
@@ -81,10 +91,18 @@ internal sealed class EditCommand : ICliCommand
         AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(builder.UsesDiffusion ? "DragVideo diffusion editor" : $"fast weight-free backend, {DeformOption.Name(deform)} mode; give --model and --motion for the diffusion editor")}); {clip.FrameCount} frames {clip.Width}×{clip.Height}");
 
         using var result = await ProgressBar.RunAsync(bar => editor.EditAsync(clip, request, bar, ct)).ConfigureAwait(false);
-        if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))
-            VideoWriter.WriteGif(result.EditedClip, outFull, ct);
-        else
-            VideoWriter.WriteMp4(result.EditedClip, outFull, cancellationToken: ct);
+        // Written into a staging folder and checked by decoding it (frames, size, duration) before the move: a full disk
+        // or an interrupt leaves the previous file untouched.
+        using (var stage = new OutputStage(Path.GetDirectoryName(outFull)!))
+        {
+            string staged = stage.Add(outFull);
+            if (Path.GetExtension(outFull).Equals(".gif", StringComparison.OrdinalIgnoreCase))
+                VideoWriter.WriteGif(result.EditedClip, staged, ct);
+            else
+                VideoWriter.WriteMp4(result.EditedClip, staged, cancellationToken: ct);
+            ct.ThrowIfCancellationRequested();
+            stage.Commit();
+        }
         foreach (var note in result.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {note}");
         AnsiConsole.MarkupLineInterpolated($"wrote {outFull} ({result.Backend}, {result.StageTimings.Values.Sum(t => t.TotalMilliseconds):0} ms)");
         return 0;

@@ -28,12 +28,12 @@ internal sealed class EvalCommand : ICliCommand
         command.Options.Add(report);
         read.AddTo(command);
         command.SetAction((parse, ct) => CliRunner.RunAsync(parse, () => RunAsync(
-            parse.GetValue(original)!, parse.GetValue(edited)!, parse.GetValue(drag)!, parse.GetValue(report), read.Read(parse), ct)));
+            parse.GetValue(original)!, parse.GetValue(edited)!, parse.GetValue(drag)!, parse.GetValue(report), read.Read(parse), read.Budget(parse), ct)));
         return command;
     }
 
     private static Task<int> RunAsync(string originalPath, string editedPath, string dragPath, string? reportPath,
-        VideoReadOptions readOptions, CancellationToken ct)
+        VideoReadOptions readOptions, long budget, CancellationToken ct)
     {
         OutputFiles.CheckInput(originalPath, "original video");
         OutputFiles.CheckInput(editedPath, "edited video");
@@ -42,12 +42,17 @@ internal sealed class EvalCommand : ICliCommand
         if (reportPath is not null)
         {
             reportFull = Path.GetFullPath(reportPath);
+            OutputFiles.RefuseLinkOrFolder(reportFull, "--report");
             OutputFiles.EnsureWritableDirectory(Path.GetDirectoryName(reportFull)!);
         }
+        var originalEstimate = MemoryPlan.Check(originalPath, readOptions, budget, "eval", clips: 2);
+        var editedEstimate = DecodeEstimate.For(editedPath, readOptions);
         CliRunner.UseOneTorchThread();
 
         using var original = VideoReader.Read(originalPath, readOptions, ct);
+        MemoryPlan.WarnIfShort(originalEstimate, original.FrameCount, originalPath);
         using var edited = VideoReader.Read(editedPath, readOptions, ct);
+        MemoryPlan.WarnIfShort(editedEstimate, edited.FrameCount, editedPath);
         if (original.FrameCount != edited.FrameCount || original.Width != edited.Width || original.Height != edited.Height)
             throw new InvalidMediaException(
                 $"the videos decode to {original.FrameCount}×{original.Width}×{original.Height} and {edited.FrameCount}×{edited.Width}×{edited.Height} (frames×W×H); " +

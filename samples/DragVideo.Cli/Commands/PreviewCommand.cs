@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DragVideo.Cli.Demo;
 using DragVideo.Media;
 using DragVideo.Tracking;
 
@@ -27,8 +28,16 @@ internal sealed class PreviewCommand : ICliCommand
             var options = read.Read(parse);
             int n = parse.GetValue(sheetFrames);
             if (n < 1) throw new ArgumentException($"--sheet-frames must be at least 1; got {n}.");
-            var result = InstructionPreview.Render(parse.GetValue(video)!, parse.GetValue(drag)!, parse.GetValue(output)!,
+            string videoPath = OutputFiles.CheckInput(parse.GetValue(video)!, "video");
+            OutputFiles.CheckInput(parse.GetValue(drag)!, "drag request");
+            string outDir = OutputFiles.CheckOutputFolder(parse.GetValue(output)!);
+            foreach (var name in new[] { InstructionPreview.OverlayFileName, InstructionPreview.ContactSheetFileName })
+                OutputFiles.RefuseLinkOrFolder(Path.Combine(outDir, name), "output");
+            var estimate = MemoryPlan.Check(videoPath, options, read.Budget(parse), "preview");
+            // The preview writes both files to temporary names and moves them only when both were written and checked.
+            var result = InstructionPreview.Render(videoPath, parse.GetValue(drag)!, outDir,
                 new DragInstructionPropagator(), options, n, cancellationToken: ct);
+            MemoryPlan.WarnIfShort(estimate, result.FrameCount, videoPath);
             var inv = CultureInfo.InvariantCulture;
             Console.WriteLine(string.Create(inv, $"decoded {result.FrameCount} frames of {result.Width}x{result.Height} at {result.Fps:0.###} fps; mean drag {result.Instruction.MeanDragLength:0.#} px"));
             Console.WriteLine($"overlay video:  {result.OverlayVideoPath}");

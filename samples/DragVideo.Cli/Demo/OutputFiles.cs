@@ -39,8 +39,34 @@ internal static class OutputFiles
             throw new ArgumentException($"--out must end in .mp4 or .gif; got '{path}'.");
         if (Directory.Exists(full))
             throw new ArgumentException($"--out '{path}' is a directory; give a file name ending in .mp4 or .gif.");
+        RefuseLinkOrFolder(full, "--out");
         EnsureWritableDirectory(Path.GetDirectoryName(full)!);
         return full;
+    }
+
+    /// <summary>
+    /// Checks an output folder path before any work: it must not be an existing file (or a link to one). Returns the
+    /// full path; the folder itself is created when the outputs are written.
+    /// </summary>
+    public static string CheckOutputFolder(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        if (File.Exists(full))
+            throw new ArgumentException($"--out '{path}' is a file; give a folder for the outputs (it is created if missing).");
+        return full;
+    }
+
+    /// <summary>
+    /// Refuses an output path that is a folder or a symbolic link: replacing a link (to /dev/full, to a file elsewhere)
+    /// with a regular file would silently break it, and writing through it would bypass the temp-and-move.
+    /// </summary>
+    public static void RefuseLinkOrFolder(string full, string what)
+    {
+        var info = new FileInfo(full);
+        if (info.LinkTarget is string target)
+            throw new ArgumentException($"{what} '{full}' is a symbolic link (to '{target}'); give the real file path, or remove the link.");
+        if (Directory.Exists(full)) throw new ArgumentException($"{what} '{full}' is a folder.");
     }
 
     /// <summary>Checks that an input file exists (one clear line otherwise).</summary>

@@ -3,8 +3,9 @@ using DragVideo.Studio.Hosting;
 namespace DragVideo.Studio.Api;
 
 /// <summary>
-/// Turns exceptions into JSON error answers (<see cref="ApiErrorText.Map"/>), and refuses state-changing requests
-/// whose Origin is another site (403), on top of the SameSite=Strict session cookie.
+/// Turns exceptions into JSON error answers (<see cref="ApiErrorText.Map"/>); answers a foreign Host header (when the
+/// server listens on loopback only) with a JSON 400; refuses state-changing requests from another site (403, on top of
+/// the SameSite=Strict session cookie); and refuses a non-upload body over the JSON limit (413) before reading it.
 /// </summary>
 public sealed class ApiErrorMiddleware(RequestDelegate next, StudioContext studio, ILogger<ApiErrorMiddleware> logger)
 {
@@ -12,11 +13,22 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, StudioContext studi
     public async Task InvokeAsync(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
-        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
-            && http.Request.Headers.Origin is { Count: > 0 } origin
-            && !string.Equals(origin.ToString(), $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase))
+        if (studio.AllowedHosts is { } hosts && !hosts.Contains(http.Request.Host.Host, StringComparer.OrdinalIgnoreCase))
+        {
+            // DNS-rebinding guard: a loopback-only server answers only to loopback host names.
+            await Write(http, 400, new ApiError("bad-host",
+                $"This server only answers to {string.Join(", ", hosts)}; the request named host '{http.Request.Host.Host}'.")).ConfigureAwait(false);
+            return;
+        }
+        if (!HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method) && !RequestOrigin.IsSameOrigin(http))
         {
             await Write(http, 403, new ApiError("forbidden-origin", "Requests from other sites are not accepted.")).ConfigureAwait(false);
+            return;
+        }
+        bool isUpload = StudioEndpoints.IsUpload(http.Request);
+        if (!isUpload && http.Request.ContentLength > studio.Options.MaxJsonBytes)
+        {
+            await Write(http, 413, TooLargeJson()).ConfigureAwait(false);
             return;
         }
         try
@@ -30,11 +42,15 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, StudioContext studi
         catch (Exception ex)
         {
             var (status, body) = ApiErrorText.Map(ex, studio.Options.MaxUploadBytes);
+            if (status == 413 && !isUpload) body = TooLargeJson(); // a chunked JSON body cut off by the server's limit
             if (status >= 500) logger.LogError(ex, "{Method} {Path} failed", http.Request.Method, http.Request.Path);
             if (http.Response.HasStarted) throw;
             await Write(http, status, body).ConfigureAwait(false);
         }
     }
+
+    private ApiError TooLargeJson() => new("too-large",
+        $"The request body is larger than this server's limit of {studio.Options.MaxJsonBytes / 1024} KiB for JSON requests.");
 
     private static async Task Write(HttpContext http, int status, ApiError body)
     {

@@ -45,6 +45,8 @@ public static class StudioEndpoints
             var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
             var file = form.Files.GetFile("video") ?? throw StudioApiException.BadRequest("video", "Choose a video file to upload.");
             if (file.Length == 0) throw StudioApiException.BadRequest("video", "The uploaded file is empty.");
+            // The request limit allows for the multipart envelope; the file itself is held to the exact limit.
+            if (file.Length > studio.Options.MaxUploadBytes) throw new BadHttpRequestException("upload too large", StatusCodes.Status413PayloadTooLarge);
             var settings = ReadSettings(form);
             string upload = Path.Combine(studio.UploadsFolder, Ids.New() + ".upload");
             try
@@ -138,15 +140,34 @@ public static class StudioEndpoints
 
         api.MapPost("/clips/{id}/runs", (HttpContext http, string id, RunRequestDto body) =>
         {
-            var session = studio.Sessions.GetOrCreate(http);
+            var session = studio.Sessions.Find(http) ?? throw StudioApiException.NotFound("The clip");
             var clip = FindClip(studio, http, id);
             var parameters = body.Params ?? new EditParamsDto();
             parameters.Validate();
             if (body.Prompt is { Length: > 500 }) throw StudioApiException.BadRequest("prompt", "The prompt is limited to 500 characters.");
             if (session.ActiveRun is { IsFinished: false } active) throw new StudioBusyException(active.Id);
             var request = RequestMapper.ToDragRequest(body.Keyframes, body.Prompt, clip.Clip, studio.Engine);
-            var run = studio.Runs.Start(session, clip.Id, Path.Combine(clip.Folder, "runs"),
-                (r, progress, ct) => EditWork.RunAsync(studio, clip, r, request, parameters, progress, ct));
+            var slot = studio.Budget.BeginRun();
+            StudioRun run;
+            try
+            {
+                run = studio.Runs.Start(session, clip.Id, Path.Combine(clip.Folder, "runs"), async (r, progress, ct) =>
+                {
+                    try
+                    {
+                        return await EditWork.RunAsync(studio, clip, r, request, parameters, progress, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        slot.Dispose();
+                    }
+                });
+            }
+            catch
+            {
+                slot.Dispose();
+                throw;
+            }
             return Results.Json(new RunStartedDto(run.Id, $"/api/runs/{run.Id}/events", $"/api/runs/{run.Id}/cancel",
                 studio.Engine.BackendName), statusCode: StatusCodes.Status202Accepted);
         });
@@ -197,16 +218,19 @@ public static class StudioEndpoints
     private static async Task<ClipInfoDto> LoadClipAsync(StudioContext studio, StudioSession session, string path, string name,
         ClipLoadSettings settings, CancellationToken cancellationToken)
     {
+        // The settings bound the decoded size (frames × size² RGB float); it is reserved before decoding, so a load that
+        // does not fit the server's budget is refused without allocating, and the reservation lives as long as the clip.
+        var reservation = studio.Budget.ReserveClip(StudioBudget.ClipBytesOf(settings.MaxFrames, settings.Size, settings.Size));
         string id = Ids.New();
         string folder = Path.Combine(studio.ClipsFolder, id);
-        Directory.CreateDirectory(folder);
         VideoClip? clip = null;
         try
         {
+            Directory.CreateDirectory(folder);
             clip = await Task.Run(() => studio.Engine.Load(path, settings, cancellationToken), cancellationToken).ConfigureAwait(false);
             if (clip.FrameCount < 2)
                 throw new InvalidMediaException($"The video has {clip.FrameCount} frame at {settings.Kps} key frames per second; a drag edit needs at least 2 (raise kps or use a longer video).");
-            var entry = new StudioClip(id, name, clip, folder, settings);
+            var entry = new StudioClip(id, name, clip, folder, settings, reservation);
             await Task.Run(() => studio.Engine.WriteMp4(entry.Clip, entry.OriginalVideoPath), cancellationToken).ConfigureAwait(false);
             session.AddClip(entry);
             return Describe(entry);
@@ -214,6 +238,7 @@ public static class StudioEndpoints
         catch
         {
             clip?.Dispose();
+            reservation.Dispose();
             try { Directory.Delete(folder, recursive: true); } catch (IOException) { }
             throw;
         }
@@ -226,6 +251,9 @@ public static class StudioEndpoints
     private static async Task RefuseOversizedUploadAsync(HttpContext http, long maxUploadBytes)
     {
         long envelope = maxUploadBytes + 1024 * 1024;
+        // Kestrel holds every body to the JSON limit; this one request may carry a video.
+        if (http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = envelope;
         if (http.Request.ContentLength is not { } length || length <= envelope) return;
         if (length <= Math.Max(4 * envelope, 64L * 1024 * 1024)
             && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -265,17 +293,19 @@ public static class StudioEndpoints
         if (s.Check() is { } problem) throw StudioApiException.BadRequest(problem.Field, problem.Message);
     }
 
-    private static StudioClip FindClip(StudioContext studio, HttpContext http, string id)
+    /// <summary>True for the one request that carries a video (multipart upload) rather than JSON.</summary>
+    public static bool IsUpload(HttpRequest request)
     {
-        var session = studio.Sessions.GetOrCreate(http);
-        return (Ids.IsWellFormed(id) ? session.FindClip(id) : null) ?? throw StudioApiException.NotFound("The clip");
+        ArgumentNullException.ThrowIfNull(request);
+        return HttpMethods.IsPost(request.Method) && string.Equals(request.Path.Value?.TrimEnd('/'), "/api/clips", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static StudioRun FindRun(StudioContext studio, HttpContext http, string id)
-    {
-        var session = studio.Sessions.GetOrCreate(http);
-        return (Ids.IsWellFormed(id) ? session.FindRun(id) : null) ?? throw StudioApiException.NotFound("The run");
-    }
+    // Lookups never create a session: a request without a valid session cookie gets 404 and leaves no trace.
+    private static StudioClip FindClip(StudioContext studio, HttpContext http, string id) =>
+        (Ids.IsWellFormed(id) ? studio.Sessions.Find(http)?.FindClip(id) : null) ?? throw StudioApiException.NotFound("The clip");
+
+    private static StudioRun FindRun(StudioContext studio, HttpContext http, string id) =>
+        (Ids.IsWellFormed(id) ? studio.Sessions.Find(http)?.FindRun(id) : null) ?? throw StudioApiException.NotFound("The run");
 
     private static IResult RunVideo(StudioContext studio, HttpContext http, string id, Func<StudioRun, string> path)
     {

@@ -6,9 +6,13 @@ namespace DragVideo.Studio.Clips;
 /// </summary>
 public sealed class StudioClip : IDisposable
 {
-    /// <summary>Creates the entry; takes ownership of <paramref name="clip"/>.</summary>
-    public StudioClip(string id, string displayName, VideoClip clip, string folder, ClipLoadSettings settings)
+    private readonly IDisposable? _reservation;
+
+    /// <summary>Creates the entry; takes ownership of <paramref name="clip"/> and of the memory <paramref name="reservation"/>
+    /// (given back on dispose).</summary>
+    public StudioClip(string id, string displayName, VideoClip clip, string folder, ClipLoadSettings settings, IDisposable? reservation = null)
     {
+        _reservation = reservation;
         Id = id;
         DisplayName = displayName;
         Clip = clip;
@@ -45,6 +49,7 @@ public sealed class StudioClip : IDisposable
     {
         Clip.Dispose();
         Gate.Dispose();
+        _reservation?.Dispose();
         try { if (Directory.Exists(Folder)) Directory.Delete(Folder, recursive: true); }
         catch (IOException) { /* best effort: the work folder is removed at shutdown anyway */ }
         catch (UnauthorizedAccessException) { }

@@ -9,7 +9,8 @@ public sealed class StudioUsageException(string message) : Exception(message);
 /// <summary>
 /// Parses the Studio's command line. Options: <c>--urls a;b</c> (Kestrel syntax), or <c>--host H</c> and
 /// <c>--port N</c> (default 127.0.0.1:5178); <c>--videos DIR</c>; <c>--model PATH --motion PATH [--tokenizer DIR]</c>;
-/// <c>--max-upload-mb N</c>; <c>--work-dir DIR</c>; <c>--step-delay-ms N</c> (tests). Both <c>--name value</c> and
+/// <c>--max-upload-mb N</c>; <c>--max-json-kb N</c>; <c>--max-memory-mb N</c>; <c>--max-runs N</c>; <c>--work-dir DIR</c>
+/// (new or empty); <c>--step-delay-ms N</c> (tests). Both <c>--name value</c> and
 /// <c>--name=value</c> are accepted.
 /// </summary>
 public static class StudioCommandLine
@@ -27,7 +28,11 @@ public static class StudioCommandLine
           --motion PATH          AnimateDiff motion adapter (needed with --model)
           --tokenizer DIR        CLIP tokenizer folder (vocab.json, merges.txt) for a single-file --model checkpoint
           --max-upload-mb N      largest upload in MiB (default 200)
-          --work-dir DIR         folder for clips and results while running (default: a new temp folder)
+          --max-json-kb N        largest JSON request body in KiB (default 1024)
+          --max-memory-mb N      memory for decoded clips across all sessions in MiB (default 4096); beyond it loads get 503
+          --max-runs N           edits running at once across all sessions (default 2); beyond it runs get 503
+          --work-dir DIR         folder for clips and results while running; must be new or empty, and what the
+                                 Studio creates in it is removed at exit (default: a new temp folder)
           --step-delay-ms N      test/demo only: pause N ms after each editor step (makes fast runs cancellable)
           --help                 show this text
         """;
@@ -89,7 +94,18 @@ public static class StudioCommandLine
         var delay = values.TryGetValue("step-delay-ms", out var d)
             ? TimeSpan.FromMilliseconds(PositiveInt(d, "step-delay-ms", 0, 60_000))
             : TimeSpan.Zero;
-        return new StudioOptions(urls, videos, model, motion, maxUpload, work, delay, TokenizerPath: tokenizer);
+        long maxJson = values.TryGetValue("max-json-kb", out var kb)
+            ? PositiveInt(kb, "max-json-kb", 1, 1024 * 1024) * 1024L
+            : StudioOptions.DefaultMaxJsonBytes;
+        long maxMemory = values.TryGetValue("max-memory-mb", out var mm)
+            ? PositiveInt(mm, "max-memory-mb", 16, 1024 * 1024) * 1024L * 1024L
+            : StudioOptions.DefaultMaxMemoryBytes;
+        int maxRuns = values.TryGetValue("max-runs", out var mr) ? PositiveInt(mr, "max-runs", 1, 64) : 2;
+        if (work is not null && File.Exists(work)) throw new StudioUsageException($"--work-dir: '{w}' is a file, not a folder.");
+        if (work is not null && Directory.Exists(work) && Directory.EnumerateFileSystemEntries(work).Any())
+            throw new StudioUsageException($"--work-dir: '{w}' is not empty. Give a new or empty folder: the Studio removes what it creates there at exit and never touches files it did not create.");
+        return new StudioOptions(urls, videos, model, motion, maxUpload, work, delay, TokenizerPath: tokenizer,
+            MaxJsonBytes: maxJson, MaxMemoryBytes: maxMemory, MaxConcurrentRuns: maxRuns);
     }
 
     /// <summary>True when every URL binds to a loopback address only.</summary>
@@ -104,6 +120,7 @@ public static class StudioCommandLine
     private static readonly HashSet<string> Known = new(StringComparer.Ordinal)
     {
         "host", "port", "urls", "videos", "model", "motion", "tokenizer", "max-upload-mb", "work-dir", "step-delay-ms",
+        "max-json-kb", "max-memory-mb", "max-runs",
     };
 
     private static IReadOnlyList<string> ParseUrls(Dictionary<string, string> values)

@@ -14,6 +14,9 @@ namespace DragVideo.Studio.Hosting;
 /// can be watched or cancelled; zero in normal use.</param>
 /// <param name="MaxClipsPerSession">loaded clips kept per browser session; older ones are dropped.</param>
 /// <param name="TokenizerPath">CLIP tokenizer folder (vocab.json + merges.txt) for a single-file checkpoint (<c>--tokenizer</c>).</param>
+/// <param name="MaxJsonBytes">largest JSON request body (<c>--max-json-kb</c>, default 1 MiB); uploads have their own limit.</param>
+/// <param name="MaxMemoryBytes">bytes of decoded clips held across all sessions (<c>--max-memory-mb</c>, default 4 GiB).</param>
+/// <param name="MaxConcurrentRuns">edits running at once across all sessions (<c>--max-runs</c>, default 2).</param>
 public sealed record StudioOptions(
     IReadOnlyList<string> Urls,
     string? VideosFolder = null,
@@ -23,8 +26,17 @@ public sealed record StudioOptions(
     string? WorkFolder = null,
     TimeSpan StepDelay = default,
     int MaxClipsPerSession = 4,
-    string? TokenizerPath = null)
+    string? TokenizerPath = null,
+    long MaxJsonBytes = StudioOptions.DefaultMaxJsonBytes,
+    long MaxMemoryBytes = StudioOptions.DefaultMaxMemoryBytes,
+    int MaxConcurrentRuns = 2)
 {
+    /// <summary>Default JSON body limit, 1 MiB.</summary>
+    public const long DefaultMaxJsonBytes = 1L << 20;
+
+    /// <summary>Default memory budget for decoded clips across sessions, 4 GiB.</summary>
+    public const long DefaultMaxMemoryBytes = 4L << 30;
+
     /// <summary>Default listening address: loopback only.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5178";
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using DragVideo.Studio.Api;
 
 namespace DragVideo.Studio.Sessions;
 
@@ -22,8 +23,8 @@ public sealed class SessionStore : IDisposable
     /// <summary>The sessions (for shutdown).</summary>
     public IReadOnlyCollection<StudioSession> All => _sessions.Values.ToList();
 
-    /// <summary>The caller's session, created (and the cookie set) when it has none or an unknown one.</summary>
-    public StudioSession GetOrCreate(HttpContext http)
+    /// <summary>The caller's session from its cookie (marked as used), or null: lookups never create anything.</summary>
+    public StudioSession? Find(HttpContext http)
     {
         ArgumentNullException.ThrowIfNull(http);
         if (http.Request.Cookies.TryGetValue(CookieName, out var id) && Ids.IsWellFormed(id)
@@ -32,6 +33,21 @@ public sealed class SessionStore : IDisposable
             existing.Touch();
             return existing;
         }
+        return null;
+    }
+
+    /// <summary>
+    /// The caller's session, created (and the cookie set) when it has none or an unknown one. Only a same-origin POST
+    /// may create a session (<see cref="RequestOrigin.IsSameOrigin"/>), so requests another site's page can make
+    /// (<c>&lt;img&gt;</c> GETs, cross-site form posts) never create sessions or push real ones out.
+    /// </summary>
+    /// <exception cref="StudioApiException">403 when the request is not a same-origin POST.</exception>
+    public StudioSession GetOrCreate(HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        if (Find(http) is { } existing) return existing;
+        if (!HttpMethods.IsPost(http.Request.Method) || !RequestOrigin.IsSameOrigin(http))
+            throw new StudioApiException(403, "forbidden-origin", "Sessions are only started by this page's own POST requests.");
         var session = new StudioSession(Ids.New(), _maxClips);
         _sessions[session.Id] = session;
         EvictIdleSessions();

@@ -5,7 +5,7 @@ public static class DragRequestValidator
 {
     /// <summary>
     /// Throws <see cref="InvalidDragRequestException"/> naming the first invalid field: no key frames, a key-frame index
-    /// outside the clip or repeated, a key frame without pairs, a non-finite point or one outside the frame, a mask of
+    /// outside the clip or repeated, a key frame without pairs or with more than DragRequestLimits.MaxPairsPerKeyframe, a non-finite point or one outside the frame, a mask of
     /// the wrong size, a clip shorter than two frames when propagation is needed.
     /// </summary>
     public static void Validate(DragRequest request, int frameCount, int width, int height)
@@ -27,6 +27,8 @@ public static class DragRequestValidator
                 throw new InvalidDragRequestException($"{at}.frame", $"frame {kf.FrameIndex} has more than one key-frame instruction.");
             if (kf.Pairs is null || kf.Pairs.Count == 0)
                 throw new InvalidDragRequestException($"{at}.pairs", "a key frame needs at least one handle→target pair.");
+            if (kf.Pairs.Count > DragRequestLimits.MaxPairsPerKeyframe)
+                throw new InvalidDragRequestException($"{at}.pairs", $"{kf.Pairs.Count} pairs; at most {DragRequestLimits.MaxPairsPerKeyframe} are allowed per key frame.");
             for (int j = 0; j < kf.Pairs.Count; j++)
             {
                 var p = kf.Pairs[j];

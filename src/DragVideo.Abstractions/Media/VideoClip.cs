@@ -24,12 +24,21 @@ public sealed class VideoClip : IDisposable
             throw new InvalidMediaException("a clip needs at least one frame of at least 1×1 pixels.");
         if (!(fps > 0) || double.IsInfinity(fps))
             throw new ArgumentOutOfRangeException(nameof(fps), fps, "fps must be a finite number greater than 0.");
-        Frames = frames;
+        _frames = frames;
         Fps = fps;
     }
 
+    private readonly Tensor _frames;
+    private bool _disposed;
+
     /// <summary>The frames, float <c>[F, 3, H, W]</c> in [0, 1].</summary>
-    public Tensor Frames { get; }
+    /// <exception cref="ObjectDisposedException">the clip was disposed (its frames are freed).</exception>
+    public Tensor Frames => _disposed
+        ? throw new ObjectDisposedException(nameof(VideoClip), "the video clip was disposed; its frames are freed. Keep the clip alive until the edit has finished.")
+        : _frames;
+
+    /// <summary>True once <see cref="Dispose"/> has freed the frames.</summary>
+    public bool IsDisposed => _disposed;
 
     /// <summary>Frames per second.</summary>
     public double Fps { get; }
@@ -91,5 +100,9 @@ public sealed class VideoClip : IDisposable
     public VideoClip Clone() => new(Frames.clone(), Fps);
 
     /// <inheritdoc />
-    public void Dispose() => Frames.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _frames.Dispose();
+    }
 }

@@ -7,6 +7,12 @@ namespace DragVideo.Media;
 /// <summary>Reads and writes single images (PNG, JPEG, and anything else ffmpeg reads) as float RGB tensors.</summary>
 public static class ImageFile
 {
+    /// <summary>Largest image or mask file read (64 MiB); larger files are refused before decoding.</summary>
+    public const long MaxImageFileBytes = 64L << 20;
+
+    /// <summary>Largest decoded image in bytes (256 MiB: for example 9000×9000 RGB); larger images are refused before decoding.</summary>
+    public const long MaxImagePixelBytes = 256L << 20;
+
     /// <summary>Reads an image as a float32 tensor <c>[3, H, W]</c> with values in [0, 1] on the CPU (caller owns it).</summary>
     /// <exception cref="FileNotFoundException">the file does not exist.</exception>
     /// <exception cref="InvalidMediaException">the file is empty, corrupt or not an image.</exception>
@@ -56,8 +62,28 @@ public static class ImageFile
     /// <summary>Decodes the first frame of an image file as raw pixels in <paramref name="pixelFormat"/>.</summary>
     internal static (byte[] Bytes, int Width, int Height) Decode(string path, string pixelFormat, int channels, CancellationToken ct)
     {
-        var info = MediaProbe.Probe(path, ct);
-        int n = checked(info.Width * info.Height * channels);
+        MediaProbe.RequireReadableFile(path);
+        long fileBytes = new FileInfo(path).Length;
+        if (fileBytes > MaxImageFileBytes)
+            throw new MemoryBudgetExceededException(nameof(MaxImageFileBytes), fileBytes, MaxImageFileBytes,
+                $"the image file '{path}' is {MemoryBudgetExceededException.FormatBytes(fileBytes)}; images and masks are limited to {MemoryBudgetExceededException.FormatBytes(MaxImageFileBytes)}.");
+        VideoInfo info;
+        try
+        {
+            info = MediaProbe.Probe(path, ct);
+        }
+        catch (InvalidMediaException e)
+        {
+            // The probe speaks of video streams; for a still image the user needs to hear that the image is unreadable.
+            string reason = e.Path is not null && e.Message.EndsWith($" ({e.Path})", StringComparison.Ordinal) ? e.Message[..^(e.Path.Length + 3)] : e.Message;
+            reason = reason.Replace("the video stream has", "it has", StringComparison.Ordinal).Replace("video stream", "image", StringComparison.Ordinal);
+            throw new InvalidMediaException($"not a readable image ({reason})", path, e);
+        }
+        long need = (long)info.Width * info.Height * channels;
+        if (need > MaxImagePixelBytes)
+            throw new MemoryBudgetExceededException(nameof(MaxImagePixelBytes), need, MaxImagePixelBytes,
+                $"the image '{path}' is {info.Width}×{info.Height}; decoding it needs {MemoryBudgetExceededException.FormatBytes(need)}, over the {MemoryBudgetExceededException.FormatBytes(MaxImagePixelBytes)} image limit.");
+        int n = (int)need;
         var args = new[]
         {
             "-hide_banner", "-loglevel", "error", "-nostdin", "-i", path, "-map", "0:v:0", "-frames:v", "1",
@@ -84,6 +110,7 @@ public static class ImageFile
     {
         using var output = new OutputFile(path);
         EncodeRaw(pixels, width, height, pixelFormat, output.TempPath, codecArgs, ct);
+        WrittenVideo.Verify(output.TempPath, 1, width, height, null, ct);
         output.Commit();
     }
 
@@ -103,7 +130,7 @@ public static class ImageFile
             try { p.Input.Write(pixels, 0, pixels.Length); p.Input.Close(); }
             catch (IOException) { broken = true; }
             int code = p.WaitForExit(ct);
-            if (code != 0 || broken) throw new IOException($"ffmpeg could not write '{target}': {MediaProbe.Reason(p.ErrorTail)}");
+            if (code != 0 || broken || p.ErrorTail.Contains("No space left on device", StringComparison.Ordinal)) throw new IOException($"ffmpeg could not write '{target}': {MediaProbe.Reason(p.ErrorTail)}");
         }
     }
 

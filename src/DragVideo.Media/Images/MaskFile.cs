@@ -10,6 +10,8 @@ public static class MaskFile
     /// </summary>
     /// <exception cref="FileNotFoundException">the file does not exist.</exception>
     /// <exception cref="InvalidMediaException">the file is empty, corrupt or not an image.</exception>
+    /// <exception cref="MemoryBudgetExceededException">the file is over <see cref="ImageFile.MaxImageFileBytes"/> or the
+    /// image over <see cref="ImageFile.MaxImagePixelBytes"/> (refused before decoding).</exception>
     public static BinaryMask Read(string path, float threshold = 0.5f, CancellationToken cancellationToken = default)
     {
         if (!(threshold > 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "threshold must be in (0, 1].");

@@ -44,7 +44,9 @@ public static class InstructionPreview
         using var overlayOut = new OutputFile(overlayPath);
         using var sheetOut = new OutputFile(sheetPath);
         VideoWriter.RunEncoder(overlay, overlayOut.TempPath, VideoWriter.Mp4Arguments(overlay, 18), cancellationToken);
+        WrittenVideo.Verify(overlayOut.TempPath, overlay.FrameCount, (overlay.Width + 1) / 2 * 2, (overlay.Height + 1) / 2 * 2, overlay.Fps, cancellationToken);
         ImageFile.EncodePngTo(sheet, sheetOut.TempPath, cancellationToken);
+        WrittenVideo.Verify(sheetOut.TempPath, 1, (int)sheet.shape[^1], (int)sheet.shape[^2], null, cancellationToken);
         cancellationToken.ThrowIfCancellationRequested();
         overlayOut.Commit();
         sheetOut.Commit();

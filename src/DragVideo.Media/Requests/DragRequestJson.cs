@@ -15,6 +15,9 @@ public static class DragRequestJson
     /// <summary>The format version written by <see cref="Save(DragRequest, string, JsonObject?)"/> and accepted on load.</summary>
     public const int FormatVersion = 1;
 
+    /// <summary>Largest mask PNG file a request may reference (64 MiB); read with a bound, so a device or huge file is refused.</summary>
+    public const long MaxMaskFileBytes = 64L << 20;
+
     private static readonly JsonDocumentOptions ParseOptions = new()
     {
         AllowTrailingCommas = true,
@@ -226,6 +229,8 @@ public static class DragRequestJson
                 throw new InvalidDragRequestException($"{at}.frame", $"must be an integer frame index; got {Describe(f)}.");
             if (!e.TryGetProperty("pairs", out var ps)) throw new InvalidDragRequestException($"{at}.pairs", "is missing: a key frame needs at least one handle→target pair.");
             RequireArray(ps, $"{at}.pairs");
+            if (ps.GetArrayLength() > DragRequestLimits.MaxPairsPerKeyframe)
+                throw new InvalidDragRequestException($"{at}.pairs", $"has {ps.GetArrayLength()} pairs; at most {DragRequestLimits.MaxPairsPerKeyframe} are allowed per key frame.");
             var pairs = new List<DragPair>();
             int j = 0;
             foreach (var pe in ps.EnumerateArray())
@@ -296,10 +301,32 @@ public static class DragRequestJson
             if (string.IsNullOrWhiteSpace(relative)) throw new InvalidDragRequestException(at, "the mask path is empty.");
             string full = Path.GetFullPath(Path.Combine(baseDirectory, relative));
             if (!File.Exists(full)) throw new InvalidDragRequestException(at, $"mask file '{relative}' not found (looked for {full}).");
-            byte[] bytes;
-            try { bytes = File.ReadAllBytes(full); }
+            byte[]? bytes;
+            try { bytes = ReadBounded(full, MaxMaskFileBytes); }
             catch (IOException ex) { throw new InvalidDragRequestException(at, $"mask file '{relative}' cannot be read: {ex.Message}"); }
+            catch (UnauthorizedAccessException ex) { throw new InvalidDragRequestException(at, $"mask file '{relative}' cannot be read: {ex.Message}"); }
+            if (bytes is null)
+                throw new InvalidDragRequestException(at, $"mask file '{relative}' is larger than {MaxMaskFileBytes >> 20} MiB; a mask PNG is far smaller (is it the right file?).");
             return PngMaskDecoder.Decode(bytes, at);
+        }
+
+        /// <summary>
+        /// The file's bytes, or null when it is over <paramref name="limit"/>: a regular file by its length, before reading;
+        /// a device such as /dev/zero (length 0) by reading at most <paramref name="limit"/> + 1 bytes. Memory stays bounded.
+        /// </summary>
+        private static byte[]? ReadBounded(string path, long limit)
+        {
+            if (new FileInfo(path).Length > limit) return null;
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            while (buffer.Length <= limit)
+            {
+                int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, limit + 1 - buffer.Length));
+                if (n == 0) break;
+                buffer.Write(chunk, 0, n);
+            }
+            return buffer.Length > limit ? null : buffer.ToArray();
         }
 
         private static BinaryMask ReadRle(JsonElement e, string at)
@@ -327,6 +354,8 @@ public static class DragRequestJson
             RequireArray(e, at);
             var shapes = new List<MaskShapeRasterizer.Shape>();
             int i = 0;
+            if (e.GetArrayLength() > DragRequestLimits.MaxShapesPerMask)
+                throw new InvalidDragRequestException(at, $"has {e.GetArrayLength()} shapes; at most {DragRequestLimits.MaxShapesPerMask} are allowed.");
             foreach (var s in e.EnumerateArray()) shapes.Add(ReadShape(s, $"{at}[{i++}]"));
             if (shapes.Count == 0) throw new InvalidDragRequestException(at, "give at least one shape.");
             return MaskShapeRasterizer.Rasterize(width, height, shapes);
@@ -367,6 +396,8 @@ public static class DragRequestJson
         {
             if (!s.TryGetProperty("points", out var ps)) throw new InvalidDragRequestException($"{at}.points", "is missing.");
             RequireArray(ps, $"{at}.points");
+            if (ps.GetArrayLength() > DragRequestLimits.MaxPointsPerShape)
+                throw new InvalidDragRequestException($"{at}.points", $"has {ps.GetArrayLength()} points; at most {DragRequestLimits.MaxPointsPerShape} are allowed per shape.");
             var list = new List<DragPoint>();
             int i = 0;
             foreach (var p in ps.EnumerateArray()) list.Add(ReadPoint(p, $"{at}.points[{i++}]"));

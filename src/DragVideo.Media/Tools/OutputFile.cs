@@ -2,7 +2,8 @@ namespace DragVideo.Media;
 
 /// <summary>
 /// Writes outputs atomically: the caller writes to <see cref="TempPath"/> (in the target folder, so the final move is a
-/// rename) and calls <see cref="Commit"/>; disposing without committing deletes the temporary file.
+/// rename) and calls <see cref="Commit"/>; disposing without committing deletes the temporary file. An existing output
+/// that is a symbolic link is refused up front (replacing it would silently turn the link into a regular file).
 /// </summary>
 internal sealed class OutputFile : IDisposable
 {
@@ -12,6 +13,9 @@ internal sealed class OutputFile : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         FinalPath = Path.GetFullPath(path);
+        if (new FileInfo(FinalPath).LinkTarget is string link)
+            throw new IOException($"'{FinalPath}' is a symbolic link (to '{link}'); it is not replaced by a regular file. " +
+                                  "Give the link's target as the output path, or remove the link.");
         string dir = Path.GetDirectoryName(FinalPath)!;
         Directory.CreateDirectory(dir);
         TempPath = Path.Combine(dir, $".{Path.GetFileName(FinalPath)}.{Guid.NewGuid():N}.tmp");

@@ -40,6 +40,20 @@ public sealed record VideoReadOptions
     /// </summary>
     public int MultipleOf { get; init; } = 8;
 
+    /// <summary>
+    /// Largest number of bytes a decode may allocate (the float32 clip, 12 bytes a pixel, plus its rgb24 staging copy,
+    /// 3 bytes a pixel); checked against the container's frame count before anything is decoded, and again while
+    /// frames arrive, so an oversized video is refused with <see cref="MemoryBudgetExceededException"/> instead of
+    /// exhausting memory. Default <see cref="DefaultMaxDecodedBytes"/> (4 GiB: 24 frames of 3840×2160 fit); null = no limit.
+    /// </summary>
+    public long? MaxDecodedBytes { get; init; } = DefaultMaxDecodedBytes;
+
+    /// <summary>Default of <see cref="MaxDecodedBytes"/>: 4 GiB.</summary>
+    public const long DefaultMaxDecodedBytes = 4L << 30;
+
+    /// <summary>Largest accepted <see cref="Width"/> / <see cref="Height"/> (8192 pixels).</summary>
+    public const int MaxSide = 8192;
+
     /// <summary>The paper's preprocessing: 512×512 centre crop, kps 6, at most 24 frames.</summary>
     public static VideoReadOptions Paper { get; } = new() { Width = 512, Height = 512, Square = true };
 
@@ -55,10 +69,12 @@ public sealed record VideoReadOptions
             throw new ArgumentOutOfRangeException(nameof(StartSeconds), StartSeconds, "the start time must be a finite number of seconds ≥ 0.");
         if (MaxFrames is int m && m < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxFrames), m, "max frames must be at least 1 (or null for no limit).");
-        if (Width is int w && (w < 1 || w > 16384))
-            throw new ArgumentOutOfRangeException(nameof(Width), w, "width must be between 1 and 16384 pixels.");
-        if (Height is int h && (h < 1 || h > 16384))
-            throw new ArgumentOutOfRangeException(nameof(Height), h, "height must be between 1 and 16384 pixels.");
+        if (Width is int w && (w < 1 || w > MaxSide))
+            throw new ArgumentOutOfRangeException(nameof(Width), w, $"width must be between 1 and {MaxSide} pixels.");
+        if (Height is int h && (h < 1 || h > MaxSide))
+            throw new ArgumentOutOfRangeException(nameof(Height), h, $"height must be between 1 and {MaxSide} pixels.");
+        if (MaxDecodedBytes is long b && b < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxDecodedBytes), b, "the decode budget must be at least 1 byte (or null for no limit).");
         if (MultipleOf < 1 || MultipleOf > 256)
             throw new ArgumentOutOfRangeException(nameof(MultipleOf), MultipleOf, "the size multiple must be between 1 and 256.");
         if (!Enum.IsDefined(ResizeMode))

@@ -14,11 +14,15 @@ public static class VideoReader
     /// <exception cref="InvalidMediaException">the file is empty, corrupt or not a video, or no frame lies after the start time.</exception>
     /// <exception cref="MediaToolMissingException">ffmpeg/ffprobe is not installed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">an option is out of range.</exception>
+    /// <exception cref="MemoryBudgetExceededException">the decoded clip would need more than <see cref="VideoReadOptions.MaxDecodedBytes"/>
+    /// (checked before decoding from the container's frame count, and again as frames arrive).</exception>
     public static VideoClip Read(string path, VideoReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new VideoReadOptions();
         options.Validate();
         var info = MediaProbe.Probe(path, cancellationToken);
+        var estimate = DecodeEstimate.For(info, options);
+        CheckBudget(estimate, estimate.ExpectedFrames, options, path);
         var geometry = FrameGeometry.Plan(info.Width, info.Height, options);
         var sampler = new KeyframeSampler(info.Fps, options.Kps, options.MaxFrames);
 
@@ -40,6 +44,8 @@ public static class VideoReader
             {
                 int got = ReadFull(p.Output, buffer);
                 if (got < frameBytes) break; // end of stream, or a truncated frame when ffmpeg failed (the exit code says why)
+                // The container may under-report its frames: the budget is checked again before keeping each one.
+                CheckBudget(estimate, kept.Count + 1, options, path);
                 kept.Add(buffer);
                 buffer = new byte[frameBytes];
             }
@@ -53,6 +59,17 @@ public static class VideoReader
                 $"no frame was decoded (start {options.StartSeconds} s, duration {info.DurationSeconds:0.###} s)"), path);
         TorchRuntime.EnsureLoaded();
         return VideoClip.FromRgb24(kept, geometry.Width, geometry.Height, sampler.OutputFps);
+    }
+
+    private static void CheckBudget(DecodeEstimate estimate, int frames, VideoReadOptions options, string path)
+    {
+        if (options.MaxDecodedBytes is not long budget) return;
+        long need = estimate.DecodeBytes(frames);
+        if (need <= budget) return;
+        throw new MemoryBudgetExceededException(nameof(VideoReadOptions.MaxDecodedBytes), need, budget, string.Create(CultureInfo.InvariantCulture,
+            $"decoding {frames} frames of {estimate.Width}×{estimate.Height} from '{path}' needs {MemoryBudgetExceededException.FormatBytes(need)}, " +
+            $"over the decode budget of {MemoryBudgetExceededException.FormatBytes(budget)} ({nameof(VideoReadOptions.MaxDecodedBytes)}); " +
+            $"lower the frame size ({nameof(VideoReadOptions.Width)}/{nameof(VideoReadOptions.Height)}) or the frame count ({nameof(VideoReadOptions.MaxFrames)})."));
     }
 
     private static int ReadFull(Stream s, byte[] buffer)

@@ -4,8 +4,9 @@ namespace DragVideo.Media;
 
 /// <summary>
 /// Encodes a <see cref="VideoClip"/> with ffmpeg: H.264 mp4 (yuv420p), animated GIF, or a PNG sequence. Frames stream
-/// to ffmpeg through a pipe as raw RGB. Every output is written to a temporary file in the target folder and moved into
-/// place only when ffmpeg succeeded; on failure or cancellation nothing is left behind.
+/// to ffmpeg through a pipe as raw RGB. Every output is written to a temporary file in the target folder, checked by
+/// decoding it (<see cref="WrittenVideo.Verify"/>: frame count, size, duration) and moved into place only then; on
+/// failure or cancellation nothing is left behind and an existing file of that name is untouched.
 /// </summary>
 public static class VideoWriter
 {
@@ -23,7 +24,7 @@ public static class VideoWriter
         ArgumentNullException.ThrowIfNull(clip);
         ArgumentOutOfRangeException.ThrowIfNegative(crf);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(crf, 51);
-        Encode(clip, path, Mp4Arguments(clip, crf), cancellationToken);
+        Encode(clip, path, Mp4Arguments(clip, crf), (clip.Width + 1) / 2 * 2, (clip.Height + 1) / 2 * 2, cancellationToken);
     }
 
     /// <summary>ffmpeg output arguments for H.264 yuv420p mp4 (odd sizes padded to even).</summary>
@@ -48,7 +49,7 @@ public static class VideoWriter
         {
             "-filter_complex", "[0:v]split[a][b];[a]palettegen=stats_mode=full[p];[b][p]paletteuse=dither=bayer:bayer_scale=3",
             "-loop", "0", "-f", "gif",
-        }, cancellationToken);
+        }, clip.Width, clip.Height, cancellationToken);
     }
 
     /// <summary>
@@ -90,10 +91,11 @@ public static class VideoWriter
         }
     }
 
-    private static void Encode(VideoClip clip, string path, IEnumerable<string> outputArgs, CancellationToken ct)
+    private static void Encode(VideoClip clip, string path, IEnumerable<string> outputArgs, int width, int height, CancellationToken ct)
     {
         using var output = new OutputFile(path);
         RunEncoder(clip, output.TempPath, outputArgs, ct);
+        WrittenVideo.Verify(output.TempPath, clip.FrameCount, width, height, clip.Fps, ct);
         output.Commit();
     }
 
@@ -131,7 +133,7 @@ public static class VideoWriter
             try { p.Input.Close(); } catch (IOException) { pipeBroken = true; }
         }
         int code = p.WaitForExit(ct);
-        if (code != 0 || pipeBroken)
+        if (code != 0 || pipeBroken || p.ErrorTail.Contains("No space left on device", StringComparison.Ordinal))
             throw new IOException($"ffmpeg could not write '{target}': {MediaProbe.Reason(p.ErrorTail)}");
     }
 }
