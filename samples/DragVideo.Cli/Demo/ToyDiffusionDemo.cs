@@ -30,7 +30,9 @@ internal static class ToyDiffusionDemo
             throw new DirectoryNotFoundException($"toy model folder '{model}' does not exist (build the CLI from the repository, or pass --model <folder>).");
         if (loraSteps is < 0 or > 1000) throw new ArgumentException($"--lora-steps must be in [0, 1000]; got {loraSteps}.");
         if (dragSteps is < 0 or > 1000) throw new ArgumentException($"--drag-steps must be in [0, 1000]; got {dragSteps}.");
-        var dir = OutputFiles.EnsureWritableDirectory(outDir);
+        string dir = OutputFiles.CheckOutputFolder(outDir);
+        // All outputs are staged and moved into place together at the end: an error or Ctrl+C leaves nothing partial.
+        using var stage = new OutputStage(dir);
         TorchRuntime.EnsureLoaded();
 
         using var scenario = ToyDragScenario.Create(seed);
@@ -69,14 +71,15 @@ internal static class ToyDiffusionDemo
             ["request"] = Path.Combine(dir, "request.json"),
             ["report"] = Path.Combine(dir, "report.json"),
         };
-        VideoWriter.WriteMp4(result.EditedClip, files["edited"], cancellationToken: ct);
+        var staged = files.ToDictionary(f => f.Key, f => stage.Add(f.Value));
+        VideoWriter.WriteMp4(result.EditedClip, staged["edited"], cancellationToken: ct);
         using (var overlay = InstructionOverlay.Render(clip, result.Instruction))
-            VideoWriter.WriteMp4(overlay, files["overlay"], cancellationToken: ct);
+            VideoWriter.WriteMp4(overlay, staged["overlay"], cancellationToken: ct);
         using (var sheet = ThreeRowSheet(clip, scenario.GroundTruth, result.EditedClip))
-            ImageFile.Write(sheet, files["contactSheet"], ct);
-        VideoWriter.WriteMp4(clip, files["original"], cancellationToken: ct);
-        VideoWriter.WriteMp4(scenario.GroundTruth, files["groundTruth"], cancellationToken: ct);
-        DragRequestJson.Save(scenario.Request, files["request"]);
+            ImageFile.Write(sheet, staged["contactSheet"], ct);
+        VideoWriter.WriteMp4(clip, staged["original"], cancellationToken: ct);
+        VideoWriter.WriteMp4(scenario.GroundTruth, staged["groundTruth"], cancellationToken: ct);
+        DragRequestJson.Save(scenario.Request, staged["request"]);
 
         var run = new ToyRunReport(
             new RunReport(result.Backend, new ClipSummary(clip.FrameCount, clip.Width, clip.Height, clip.Fps, $"toy world scenario {seed} (held out)"),
@@ -85,7 +88,9 @@ internal static class ToyDiffusionDemo
                 RunReport.Timings(result, metricsClock.Elapsed), report, AcceptanceChecks.From(report), files),
             model, score, truthReport.TemporalMaxFlow,
             truthReport.TemporalMaxFlow > 0 ? report.TemporalMaxFlow / truthReport.TemporalMaxFlow : null);
-        OutputFiles.WriteTextAtomic(files["report"], System.Text.Json.JsonSerializer.Serialize(run, RunReport.Json));
+        OutputFiles.WriteTextAtomic(staged["report"], System.Text.Json.JsonSerializer.Serialize(run, RunReport.Json));
+        ct.ThrowIfCancellationRequested();
+        stage.Commit();
 
         MetricsTable.Print(report);
         AnsiConsole.MarkupLineInterpolated(
