@@ -35,7 +35,7 @@ public static class DragVideoServiceCollectionExtensions
         services.TryAddSingleton<IDragObjective>(sp =>
         {
             var drag = sp.GetRequiredService<IOptions<DragVideoOptions>>().Value.Drag;
-            return new MotionSupervisionLoss(drag.PatchRadius, drag.MaskWeight, drag.ArrivalDistance);
+            return MotionSupervisionLoss.FromOptions(drag);
         });
         services.TryAddSingleton<IVideoDragEditor>(sp =>
         {

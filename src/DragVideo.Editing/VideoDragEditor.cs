@@ -46,8 +46,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
         _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
         _options = options ?? new DragVideoOptions();
         _options.Validate();
-        var drag = _options.Drag;
-        _objective = objective ?? new MotionSupervisionLoss(drag.PatchRadius, drag.MaskWeight, drag.ArrivalDistance);
+        _objective = objective ?? MotionSupervisionLoss.FromOptions(_options.Drag);
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = _loggerFactory.CreateLogger<VideoDragEditor>();
         if (cache is null && (_options.Cache.Enabled || _options.Cache.Directory is not null))
@@ -108,6 +107,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             throw new InvalidDragRequestException("clip", $"frames are {clip.Width}×{clip.Height}; width and height must be multiples of {factor}.");
         var backbone = _components.Backbone;
         bool motionBefore = backbone.MotionModulesEnabled;
+        var scheduleBefore = _components.Scheduler.Timesteps.ToList();
         var pendingWrites = new List<(string Key, Dictionary<string, Tensor> Tensors, Dictionary<string, string> Meta)>();
         LoraNetwork? lora = null;
         Done(EditStage.Preparing);
@@ -221,7 +221,8 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
                 _loggerFactory.CreateLogger<MutualSelfAttentionSampler>());
             var denoiseProgress = progress is null ? null : new InlineProgress<DenoisingStep>(s =>
                 progress.Report(new EditProgress(EditStage.Denoising, s.Step, s.TotalSteps, $"t = {s.Timestep}")));
-            using var denoised = sampler.Sample(zt, dragged.Latent, startIndex, text, denoiseProgress, ct);
+            var unconditional = _options.MutualSelfAttention.GuidanceScale != 1.0 ? _components.PromptEncoder.Encode(string.Empty) : null;
+            using var denoised = sampler.Sample(zt, dragged.Latent, startIndex, text, denoiseProgress, ct, unconditional);
             Done(EditStage.Denoising);
 
             // Decoding
@@ -243,6 +244,9 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             foreach (var (_, tensors, _) in pendingWrites) foreach (var t in tensors.Values) t.Dispose();
             lora?.Dispose();
             backbone.MotionModulesEnabled = motionBefore;
+            // The scheduler is shared with the caller: put back the schedule it had (when it had one).
+            if (scheduleBefore.Count > 0 && !_components.Scheduler.Timesteps.SequenceEqual(scheduleBefore))
+                _components.Scheduler.SetTimesteps(scheduleBefore.Count);
         }
     }
 
@@ -251,7 +255,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
         var a = o.Adapters;
         return string.Join("|", new object?[]
         {
-            a.Rank, a.EffectiveAlpha, string.Join(",", a.Kinds), a.PathPattern, string.Join(",", a.Projections), a.Seed,
+            a.Rank, a.EffectiveAlpha, string.Join(",", a.Kinds), a.PathPattern, string.Join(",", a.Projections), a.Seed, a.Initialization,
             o.Steps, o.LearningRate, o.WeightDecay, o.Beta1, o.Beta2, o.Epsilon, o.BatchFrames, o.Seed,
         }.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)));
     }
