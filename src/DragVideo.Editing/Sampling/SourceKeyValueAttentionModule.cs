@@ -57,11 +57,11 @@ public sealed class SourceKeyValueAttentionModule : IAttentionModule
         }
         using var scope = NewDisposeScope();
         var tail = context.shape.Skip(1).ToArray();
-        var sources = context.view(new long[] { _pairs, 2, rows }.Concat(tail).ToArray()).select(1, 0)
+        var sources = context.reshape(new long[] { _pairs, 2, rows }.Concat(tail).ToArray()).select(1, 0)
             .reshape(new long[] { _pairs * rows }.Concat(tail).ToArray());
         var p = project(sources);
         var pTail = p.shape.Skip(1).ToArray();
-        return p.view(new long[] { _pairs, 1, rows }.Concat(pTail).ToArray())
+        return p.reshape(new long[] { _pairs, 1, rows }.Concat(pTail).ToArray())
             .expand(new long[] { _pairs, 2, rows }.Concat(pTail).ToArray())
             .reshape(new long[] { n }.Concat(pTail).ToArray()).MoveToOuterDisposeScope();
     }
