@@ -115,6 +115,7 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             throw new InvalidDragRequestException("clip", $"frames are {clip.Width}×{clip.Height}; width and height must be multiples of {factor}.");
         var backbone = _components.Backbone;
         bool motionBefore = backbone.MotionModulesEnabled;
+        var scheduleBefore = _components.Scheduler.Timesteps.ToList();
         var pendingWrites = new List<(string Key, Dictionary<string, Tensor> Tensors, Dictionary<string, string> Meta)>();
         LoraNetwork? lora = null;
         Done(EditStage.Preparing);
@@ -227,7 +228,8 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
                 _loggerFactory.CreateLogger<MutualSelfAttentionSampler>());
             var denoiseProgress = progress is null ? null : new InlineProgress<DenoisingStep>(s =>
                 progress.Report(new EditProgress(EditStage.Denoising, s.Step, s.TotalSteps, $"t = {s.Timestep}")));
-            using var denoised = sampler.Sample(zt, dragged.Latent, startIndex, text, denoiseProgress, ct);
+            var unconditional = _options.MutualSelfAttention.GuidanceScale != 1.0 ? _components.PromptEncoder.Encode(string.Empty, ct) : null;
+            using var denoised = sampler.Sample(zt, dragged.Latent, startIndex, text, denoiseProgress, ct, unconditional);
             Done(EditStage.Denoising);
 
             // Decoding
@@ -249,6 +251,9 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
             foreach (var (_, tensors, _) in pendingWrites) foreach (var t in tensors.Values) t.Dispose();
             lora?.Dispose();
             backbone.MotionModulesEnabled = motionBefore;
+            // The scheduler is shared with the caller: put back the schedule it had (when it had one).
+            if (scheduleBefore.Count > 0 && !_components.Scheduler.Timesteps.SequenceEqual(scheduleBefore))
+                _components.Scheduler.SetTimesteps(scheduleBefore.Count);
         }
     }
 

@@ -59,4 +59,30 @@ public static class TensorAssert
         }
         return keys;
     }
+
+    /// <summary>
+    /// Asserts an optimiser trajectory's latent against a reference with an outlier budget (the dragloop fixture's
+    /// suggested check): at most <paramref name="maxOutliers"/> elements outside <c>atol + rtol·|expected|</c>, every element
+    /// within <paramref name="maxAbs"/>, and a mean absolute difference of at most <paramref name="maxMean"/>. Returns
+    /// (max |a−b|, mean |a−b|, outliers).
+    /// </summary>
+    public static (double Max, double Mean, long Outliers) CloseWithOutliers(Tensor actual, Tensor expected, double atol, double rtol,
+        long maxOutliers, double maxAbs, double maxMean, string because)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(expected);
+        if (!actual.shape.SequenceEqual(expected.shape))
+            throw new Xunit.Sdk.XunitException($"{because}: shape [{string.Join(",", actual.shape)}] != expected [{string.Join(",", expected.shape)}]");
+        using var scope = NewDisposeScope();
+        var a = actual.detach().to(CPU).to_type(ScalarType.Float64);
+        var e = expected.detach().to(CPU).to_type(ScalarType.Float64);
+        var diff = (a - e).abs();
+        long outliers = diff.gt(e.abs() * rtol + atol).sum().item<long>();
+        double max = diff.max().item<double>(), mean = diff.mean().item<double>();
+        if (outliers > maxOutliers || !(max <= maxAbs) || !(mean <= maxMean))
+            throw new Xunit.Sdk.XunitException(
+                $"{because}: {outliers} elements beyond {atol:E1} + {rtol:E1}·|b| (budget {maxOutliers}), max |a-b| = {max:E3} (limit {maxAbs:E1}), " +
+                $"mean |a-b| = {mean:E3} (limit {maxMean:E1})");
+        return (max, mean, outliers);
+    }
 }

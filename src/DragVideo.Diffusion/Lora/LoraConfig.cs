@@ -28,6 +28,12 @@ public sealed record LoraConfig
     /// <summary>Projections adapted in each layer (default: all four, <see cref="LoraProjectionNames.All"/>).</summary>
     public IReadOnlyList<string> Projections { get; init; } = LoraProjectionNames.All;
 
+    /// <summary>
+    /// How <c>lora_A</c> starts (<c>lora_B</c> is always 0): PEFT's Kaiming-uniform (default) or the released code's
+    /// <c>LoRALinearLayer</c> normal with standard deviation 1/rank.
+    /// </summary>
+    public LoraInitialization Initialization { get; init; } = LoraInitialization.KaimingUniform;
+
     /// <summary>Seed of the random initialisation of the <c>lora_A</c> matrices.</summary>
     public long Seed { get; init; }
 
@@ -48,6 +54,8 @@ public sealed record LoraConfig
         if (Rank < 1) throw new ArgumentOutOfRangeException(nameof(Rank), Rank, "LoRA rank must be at least 1.");
         if (Alpha is { } a && !(a > 0 && double.IsFinite(a)))
             throw new ArgumentOutOfRangeException(nameof(Alpha), a, "LoRA alpha must be a finite number greater than 0.");
+        if (!Enum.IsDefined(Initialization))
+            throw new ArgumentOutOfRangeException(nameof(Initialization), Initialization, "unknown LoRA initialisation.");
         if (Kinds is null || Kinds.Count == 0) throw new ArgumentException("at least one attention kind must be selected.", nameof(Kinds));
         if (Projections is null || Projections.Count == 0)
             throw new ArgumentException("at least one projection must be adapted.", nameof(Projections));
@@ -60,4 +68,14 @@ public sealed record LoraConfig
             catch (ArgumentException e) { throw new ArgumentException($"PathPattern is not a valid regular expression: {e.Message}", nameof(PathPattern), e); }
         }
     }
+}
+
+/// <summary>How the <c>lora_A</c> (down) matrices start.</summary>
+public enum LoraInitialization
+{
+    /// <summary>Kaiming-uniform with a = √5, i.e. U(−1/√in, 1/√in) (PEFT's default).</summary>
+    KaimingUniform,
+
+    /// <summary>N(0, (1/rank)²) (diffusers' <c>LoRALinearLayer</c>, used by the released DragVideo code).</summary>
+    Gaussian,
 }

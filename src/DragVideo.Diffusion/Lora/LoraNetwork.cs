@@ -81,7 +81,7 @@ public sealed class LoraNetwork : IDisposable
                     string name = $"{layer.Path}.{projection}.weight";
                     if (!weights.TryGetValue(name, out var w))
                         throw new ArgumentException($"the backbone has no parameter '{name}' to put a LoRA adapter on.", nameof(backbone));
-                    byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], config.Rank, generator, w.dtype, w.device);
+                    byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], config.Rank, generator, w.dtype, w.device, config.Initialization);
                 }
                 layers[layer.Path] = new LoraLayerAdapters(layer, byProjection);
             }

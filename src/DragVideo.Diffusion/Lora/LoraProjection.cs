@@ -23,8 +23,9 @@ public sealed class LoraProjection : nn.Module<Tensor, Tensor>
     /// <param name="generator">random source for <c>lora_A</c> (Kaiming-uniform with a = √5, as PEFT).</param>
     /// <param name="dtype">parameter dtype (float32 by default).</param>
     /// <param name="device">parameter device (CPU by default).</param>
+    /// <param name="initialization">how <c>lora_A</c> starts (default Kaiming-uniform).</param>
     public LoraProjection(long inFeatures, long outFeatures, int rank, Generator? generator = null, ScalarType dtype = ScalarType.Float32,
-        Device? device = null) : base(nameof(LoraProjection))
+        Device? device = null, LoraInitialization initialization = LoraInitialization.KaimingUniform) : base(nameof(LoraProjection))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inFeatures, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outFeatures, 1);
@@ -36,11 +37,20 @@ public sealed class LoraProjection : nn.Module<Tensor, Tensor>
         lora_B = nn.Linear(rank, outFeatures, hasBias: false, device: device, dtype: dtype);
         using (no_grad())
         {
-            // Kaiming-uniform with a = √5 gives the bound 1/√fan_in; drawn from our generator for reproducibility.
-            double bound = 1.0 / Math.Sqrt(inFeatures);
-            using var u = rand(new long[] { rank, inFeatures }, dtype: ScalarType.Float32, generator: generator);
-            using var scaled = u.mul(2 * bound).sub_(bound).to(dtype, lora_A.weight!.device);
-            lora_A.weight!.copy_(scaled);
+            if (initialization == LoraInitialization.Gaussian)
+            {
+                using var n = randn(new long[] { rank, inFeatures }, dtype: ScalarType.Float32, generator: generator);
+                using var scaledNormal = n.mul(1.0 / rank).to(dtype, lora_A.weight!.device);
+                lora_A.weight!.copy_(scaledNormal);
+            }
+            else
+            {
+                // Kaiming-uniform with a = √5 gives the bound 1/√fan_in; drawn from our generator for reproducibility.
+                double bound = 1.0 / Math.Sqrt(inFeatures);
+                using var u = rand(new long[] { rank, inFeatures }, dtype: ScalarType.Float32, generator: generator);
+                using var scaled = u.mul(2 * bound).sub_(bound).to(dtype, lora_A.weight!.device);
+                lora_A.weight!.copy_(scaled);
+            }
             lora_B.weight!.zero_();
         }
         RegisterComponents();

@@ -12,7 +12,9 @@ public sealed record LoraTrainingResult(IReadOnlyList<double> Losses);
 /// <summary>
 /// Trains a <see cref="LoraNetwork"/> on one clip's latents (DragVideo §3.2, Eq. 1):
 /// <c>L = E‖ε − ε_{θ+Δθ}(√ᾱ_t·z + √(1−ᾱ_t)·ε, t, prompt)‖²</c> with <c>t</c> uniform over the scheduler's training
-/// timesteps, only the LoRA weights Δθ trainable (AdamW), each step on a random contiguous window of frames.
+/// timesteps, only the LoRA weights Δθ trainable (AdamW), each step on a random contiguous window of frames. The loss is
+/// the mean over all elements and the update is torch's AdamW (decoupled decay first), as the released
+/// <c>LoRATrainHelper</c>; each step's window, timestep and noise come from an <see cref="ILoraTrainingDraws"/>.
 /// </summary>
 public sealed class LoraTrainer
 {
@@ -33,10 +35,12 @@ public sealed class LoraTrainer
     /// <param name="options">training settings.</param>
     /// <param name="progress">called after every step.</param>
     /// <param name="cancellationToken">checked before every step and between its forward and update.</param>
+    /// <param name="draws">each step's frame window, timestep and noise; default <see cref="SeededLoraTrainingDraws"/> from
+    /// <see cref="LoraTrainingOptions.Seed"/>.</param>
     /// <exception cref="OperationCanceledException">cancelled; the adapters keep the last completed step's weights.</exception>
     public LoraTrainingResult Train(IVideoDiffusionBackbone backbone, INoiseScheduler scheduler, LoraNetwork network, Tensor latents,
         Tensor textEmbedding, LoraTrainingOptions? options = null, IProgress<LoraTrainingStep>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, ILoraTrainingDraws? draws = null)
     {
         ArgumentNullException.ThrowIfNull(backbone);
         ArgumentNullException.ThrowIfNull(scheduler);
@@ -50,8 +54,8 @@ public sealed class LoraTrainer
 
         int frames = (int)latents.shape[2];
         int window = Math.Min(options.BatchFrames, frames);
-        var random = new Random(unchecked((int)options.Seed));
-        using var noiseGenerator = new Generator((ulong)options.Seed);
+        using var seeded = draws is null ? new SeededLoraTrainingDraws(options.Seed) : null;
+        draws ??= seeded!;
         var losses = new List<double>(options.Steps);
         network.Attach();
         var parameters = network.Parameters().ToList();
@@ -64,10 +68,12 @@ public sealed class LoraTrainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            int start = random.Next(0, frames - window + 1);
-            long t = random.Next(0, scheduler.TrainTimesteps);
+            var shape = latents.shape.ToArray();
+            shape[2] = window;
+            var (start, t, noise) = draws.Draw(step, frames, window, scheduler.TrainTimesteps, shape, latents.dtype, latents.device);
+            if (start < 0 || start + window > frames)
+                throw new InvalidOperationException($"the draw's window {start}…{start + window - 1} is outside the clip's {frames} frames.");
             var clean = latents.detach().narrow(2, start, window);
-            var noise = randn(clean.shape, dtype: clean.dtype, generator: noiseGenerator).to(clean.device);
             var timesteps = tensor(new[] { t }, dtype: ScalarType.Int64, device: clean.device);
             var noisy = scheduler.AddNoise(clean, noise, timesteps);
             var prediction = backbone.PredictNoise(noisy, timesteps, textEmbedding);

@@ -40,9 +40,21 @@ public static class DragFeatures
     public static DragPoint ToFeature(DragPoint p, int width, int height, int featureWidth, int featureHeight) =>
         new((p.X + 0.5f) * featureWidth / width - 0.5f, (p.Y + 0.5f) * featureHeight / height - 0.5f);
 
-    /// <summary>Feature pixel → frame pixel (inverse of <see cref="ToFeature"/>).</summary>
+    /// <summary>Feature pixel → frame pixel (inverse of <see cref="ToFeature(DragPoint, int, int, int, int)"/>).</summary>
     public static DragPoint ToImage(DragPoint f, int width, int height, int featureWidth, int featureHeight) =>
         new((f.X + 0.5f) * width / featureWidth - 0.5f, (f.Y + 0.5f) * height / featureHeight - 0.5f);
+
+    /// <summary>Frame pixel → feature pixel by <paramref name="mapping"/>.</summary>
+    public static DragPoint ToFeature(DragPoint p, int width, int height, int featureWidth, int featureHeight, DragPointMapping mapping) =>
+        mapping == DragPointMapping.ScaleAndRound
+            ? new(MathF.Round(p.X / width * featureWidth, MidpointRounding.ToEven), MathF.Round(p.Y / height * featureHeight, MidpointRounding.ToEven))
+            : ToFeature(p, width, height, featureWidth, featureHeight);
+
+    /// <summary>Feature pixel → frame pixel by <paramref name="mapping"/> (no rounding; for reporting).</summary>
+    public static DragPoint ToImage(DragPoint f, int width, int height, int featureWidth, int featureHeight, DragPointMapping mapping) =>
+        mapping == DragPointMapping.ScaleAndRound
+            ? new(f.X / featureWidth * width, f.Y / featureHeight * height)
+            : ToImage(f, width, height, featureWidth, featureHeight);
 
     /// <summary>
     /// Latent-size editable mask <c>[F, 1, h, w]</c> (1 = editable) from frame-size masks, by nearest-neighbour resizing

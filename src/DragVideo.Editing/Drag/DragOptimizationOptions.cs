@@ -44,6 +44,59 @@ public sealed record DragOptimizationOptions
     /// </summary>
     public double FeatureScale { get; init; } = 0.5;
 
+    /// <summary>
+    /// When set, the feature map is this many pixels on <em>both</em> sides whatever the frame's aspect (the released
+    /// code's square <c>sup_res</c>: 256 for 512-pixel frames); when null, <see cref="FeatureScale"/> decides.
+    /// </summary>
+    public int? FeatureResolution { get; init; }
+
+    /// <summary>
+    /// Frames optimised together: the clip is cut into consecutive chunks of this many frames, each with its own latent
+    /// slice, Adam state, point tracking and early stop (the released code's <c>drag_batch</c>, 4 in its scripts). 0 (the
+    /// default) optimises the whole clip at once, the paper's video-level setting in which the motion modules couple all
+    /// frames. Smaller chunks need proportionally less activation memory per U-Net pass (the peak scales with the chunk's
+    /// frame count) at the same total compute, but frames in different chunks no longer see each other through temporal
+    /// attention during the drag.
+    /// </summary>
+    public int DragBatchFrames { get; init; }
+
+    /// <summary>How a sub-pixel handle picks the cell of its patch and tracking window (default nearest; released: truncate).</summary>
+    public HandleCellRounding HandleCell { get; init; } = HandleCellRounding.Nearest;
+
+    /// <summary>How frame-pixel points map to feature pixels (default pixel centres; released: scale and round).</summary>
+    public DragPointMapping PointMapping { get; init; } = DragPointMapping.PixelCentres;
+
+    /// <summary>When the arrival check runs (default after tracking; released: before tracking, on the previous step's handles).</summary>
+    public DragEarlyStopCheck EarlyStop { get; init; } = DragEarlyStopCheck.AfterTracking;
+
+    /// <summary>
+    /// The authors' released DragVideo code (<c>DragVideo/utils/drag_utils.py</c>, commit c78d2e3): feature block 2 of 4,
+    /// <c>int()</c> truncation of handles, points scaled and rounded half to even onto the feature grid, early stop checked
+    /// before tracking, skip and arrival distance 1, r = 1, r' = 3, λ = 0.1, lr 0.01, whole clip per chunk. The released
+    /// code's square feature size (<c>sup_res</c>) depends on the frame size, so set <see cref="FeatureResolution"/> to it
+    /// (256 for 512-pixel frames); K is the UI's 40. With those two set to a run's values this reproduces the run (the
+    /// <c>dragloop</c> golden fixture, tests in <c>DragLoopParityTests</c>). One deliberate difference stays: our tracking
+    /// window and patches are clipped at the map border, where the released code can index outside the map and fail.
+    /// </summary>
+    public static DragOptimizationOptions ReleasedCode { get; } = new()
+    {
+        Steps = 40,
+        LearningRate = 0.01,
+        MaskWeight = 0.1,
+        PatchRadius = 1,
+        TrackingRadius = 3,
+        ArrivalDistance = 1.0,
+        FeatureUpBlocks = new[] { 2 },
+        HandleCell = HandleCellRounding.Truncate,
+        PointMapping = DragPointMapping.ScaleAndRound,
+        EarlyStop = DragEarlyStopCheck.BeforeTracking,
+        DragBatchFrames = 0,
+    };
+
+    /// <summary>Feature-map size (width, height) for frames of <paramref name="frameWidth"/> × <paramref name="frameHeight"/>.</summary>
+    public (int Width, int Height) FeatureSize(int frameWidth, int frameHeight) =>
+        FeatureResolution is { } s ? (s, s) : DragFeatures.Size(frameWidth, frameHeight, FeatureScale);
+
     /// <summary>Up-block indices to use for a backbone with <paramref name="upBlockCount"/> up blocks.</summary>
     public IReadOnlyList<int> ResolveFeatureBlocks(int upBlockCount)
     {
@@ -71,5 +124,12 @@ public sealed record DragOptimizationOptions
             throw new ArgumentOutOfRangeException(nameof(FeatureUpBlocks), "up-block indices must be ≥ 0.");
         if (!(FeatureScale > 0 && FeatureScale <= 1))
             throw new ArgumentOutOfRangeException(nameof(FeatureScale), FeatureScale, "the feature scale must be in (0, 1].");
+        if (FeatureResolution is < 2)
+            throw new ArgumentOutOfRangeException(nameof(FeatureResolution), FeatureResolution, "the feature resolution must be at least 2 pixels.");
+        if (DragBatchFrames < 0)
+            throw new ArgumentOutOfRangeException(nameof(DragBatchFrames), DragBatchFrames, "the drag batch must be 0 (whole clip) or a positive frame count.");
+        if (!Enum.IsDefined(HandleCell)) throw new ArgumentOutOfRangeException(nameof(HandleCell), HandleCell, "unknown handle rounding.");
+        if (!Enum.IsDefined(PointMapping)) throw new ArgumentOutOfRangeException(nameof(PointMapping), PointMapping, "unknown point mapping.");
+        if (!Enum.IsDefined(EarlyStop)) throw new ArgumentOutOfRangeException(nameof(EarlyStop), EarlyStop, "unknown early-stop check.");
     }
 }

@@ -15,16 +15,70 @@ internal static class FeaturePatch
     /// <paramref name="center"/>, clipped to a <paramref name="width"/> × <paramref name="height"/> map (the patch
     /// <c>B_r(p)</c> of Eq. 3 with boundary protection).
     /// </summary>
-    public static IReadOnlyList<(int X, int Y)> Cells(DragPoint center, int radius, int width, int height)
+    public static IReadOnlyList<(int X, int Y)> Cells(DragPoint center, int radius, int width, int height) =>
+        Cells(center, radius, width, height, HandleCellRounding.Nearest);
+
+    /// <summary>
+    /// As <see cref="Cells(DragPoint, int, int, int)"/>, with the centre cell chosen by <paramref name="rounding"/>.
+    /// Cells are listed row by row (y outer, x inner), the order of a row-major <c>argmin</c> over the window.
+    /// </summary>
+    public static IReadOnlyList<(int X, int Y)> Cells(DragPoint center, int radius, int width, int height, HandleCellRounding rounding)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        int cx = (int)MathF.Round(center.X, MidpointRounding.AwayFromZero);
-        int cy = (int)MathF.Round(center.Y, MidpointRounding.AwayFromZero);
+        int cx = CellOf(center.X, rounding), cy = CellOf(center.Y, rounding);
         var cells = new List<(int, int)>((2 * radius + 1) * (2 * radius + 1));
         for (int y = Math.Max(0, cy - radius); y <= Math.Min(height - 1, cy + radius); y++)
             for (int x = Math.Max(0, cx - radius); x <= Math.Min(width - 1, cx + radius); x++)
                 cells.Add((x, y));
         return cells;
+    }
+
+    /// <summary>The integer cell of a sub-pixel coordinate: nearest (half away from zero) or truncated toward zero (Python's <c>int()</c>).</summary>
+    public static int CellOf(float coordinate, HandleCellRounding rounding) => rounding switch
+    {
+        HandleCellRounding.Truncate => (int)MathF.Truncate(coordinate),
+        _ => (int)MathF.Round(coordinate, MidpointRounding.AwayFromZero),
+    };
+
+    /// <summary>
+    /// The patch of radius r around the integer cell (<paramref name="cx"/>, <paramref name="cy"/>) shifted by
+    /// (<paramref name="dx"/>, <paramref name="dy"/>), read bilinearly from a map <c>[C, H, W]</c> and differentiable with
+    /// respect to it: <c>[C, 2r+1, 2r+1]</c>, or null when a tap would leave the map (use <see cref="Sample"/> there). The
+    /// four taps and their float32 weights are those of the released code's <c>interpolate_feature_patch</c>:
+    /// with <c>x = cx + dx</c>, <c>x0 = ⌊x⌋</c>, the result is
+    /// <c>I(y0,x0)·(x0+1−x)(y0+1−y) + I(y0+1,x0)·(x0+1−x)(y−y0) + I(y0,x0+1)·(x−x0)(y0+1−y) + I(y0+1,x0+1)·(x−x0)(y−y0)</c>.
+    /// </summary>
+    public static Tensor? ShiftedPatch(Tensor map, int cx, int cy, int radius, float dx, float dy)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        if (map.dim() != 3) throw new ArgumentException($"feature map must be [C, H, W]; got [{string.Join(", ", map.shape)}].", nameof(map));
+        long h = map.shape[1], w = map.shape[2];
+        float x = cx + dx, y = cy + dy;
+        int x0 = (int)MathF.Floor(x), y0 = (int)MathF.Floor(y);
+        int side = 2 * radius + 1;
+        if (x0 - radius < 0 || y0 - radius < 0 || x0 + 1 + radius >= w || y0 + 1 + radius >= h) return null;
+        float x1 = x0 + 1, y1 = y0 + 1;
+        float wa = (x1 - x) * (y1 - y), wb = (x1 - x) * (y - y0), wc = (x - x0) * (y1 - y), wd = (x - x0) * (y - y0);
+        using var scope = NewDisposeScope();
+        Tensor Tap(int row, int col) => map.narrow(1, row - radius, side).narrow(2, col - radius, side);
+        var result = Tap(y0, x0).mul(wa).add(Tap(y0 + 1, x0).mul(wb)).add(Tap(y0, x0 + 1).mul(wc)).add(Tap(y0 + 1, x0 + 1).mul(wd));
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The exact patch of radius r around the integer cell (<paramref name="cx"/>, <paramref name="cy"/>):
+    /// <c>[C, 2r+1, 2r+1]</c>, or null when it would leave the map.
+    /// </summary>
+    public static Tensor? Patch(Tensor map, int cx, int cy, int radius)
+    {
+        ArgumentNullException.ThrowIfNull(map);
+        ArgumentOutOfRangeException.ThrowIfNegative(radius);
+        long h = map.shape[1], w = map.shape[2];
+        int side = 2 * radius + 1;
+        if (cx - radius < 0 || cy - radius < 0 || cx + radius >= w || cy + radius >= h) return null;
+        using var rows = map.narrow(1, cy - radius, side);
+        return rows.narrow(2, cx - radius, side);
     }
 
     /// <summary>Exact features at integer cells: <c>[C, H, W]</c> → <c>[C, N]</c> (N = cell count).</summary>

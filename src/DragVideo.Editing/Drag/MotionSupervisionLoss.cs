@@ -27,7 +27,9 @@ public sealed class MotionSupervisionLoss : IDragObjective
     /// <param name="patchRadius">r: patch radius in feature pixels (DragDiffusion / released code: 1).</param>
     /// <param name="maskWeight">λ: weight of the outside-mask term (paper: 0.1).</param>
     /// <param name="arrivalDistance">pairs closer than this (feature pixels) contribute nothing (released code: 1).</param>
-    public MotionSupervisionLoss(int patchRadius = 1, double maskWeight = 0.1, double arrivalDistance = 1.0)
+    /// <param name="cellRounding">how a sub-pixel handle picks its patch's centre cell (released code: truncation).</param>
+    public MotionSupervisionLoss(int patchRadius = 1, double maskWeight = 0.1, double arrivalDistance = 1.0,
+        HandleCellRounding cellRounding = HandleCellRounding.Nearest)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(patchRadius);
         if (!(maskWeight >= 0) || !double.IsFinite(maskWeight))
@@ -37,7 +39,18 @@ public sealed class MotionSupervisionLoss : IDragObjective
         PatchRadius = patchRadius;
         MaskWeight = maskWeight;
         ArrivalDistance = arrivalDistance;
+        CellRounding = cellRounding;
     }
+
+    /// <summary>The objective an optimiser with <paramref name="options"/> uses by default (r, λ, arrival distance, cell rounding).</summary>
+    public static MotionSupervisionLoss FromOptions(DragOptimizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new MotionSupervisionLoss(options.PatchRadius, options.MaskWeight, options.ArrivalDistance, options.HandleCell);
+    }
+
+    /// <summary>How a sub-pixel handle picks its patch's centre cell.</summary>
+    public HandleCellRounding CellRounding { get; }
 
     /// <summary>r: patch radius in feature pixels.</summary>
     public int PatchRadius { get; }
@@ -67,7 +80,7 @@ public sealed class MotionSupervisionLoss : IDragObjective
             using var frame = features[i];
             foreach (var pair in input.Pairs[i])
             {
-                var term = PairTerm(frame, pair, PatchRadius, ArrivalDistance);
+                var term = PairTerm(frame, pair, PatchRadius, ArrivalDistance, CellRounding);
                 if (term is not null) total = total.add(term.to_type(ScalarType.Float32));
             }
         }
@@ -79,22 +92,32 @@ public sealed class MotionSupervisionLoss : IDragObjective
     /// <summary>
     /// The motion-supervision term of one pair on one frame's features <c>[C, H, W]</c>:
     /// <c>(2r+1)² · mean |F(q + d) − sg(F(q))|</c> over the patch cells q (clipped to the map) and channels, or null
-    /// when the handle is within <paramref name="arrivalDistance"/> of the target.
+    /// when the handle is within <paramref name="arrivalDistance"/> of the target. The patch is centred on the handle's
+    /// cell (chosen by <paramref name="cellRounding"/>); away from the border the shifted patch is read with the released
+    /// code's four-tap interpolation (<see cref="FeaturePatch.ShiftedPatch"/>), at the border with clipped cells and
+    /// border-clamped bilinear reads.
     /// </summary>
-    public static Tensor? PairTerm(Tensor frameFeatures, DragPair pair, int patchRadius, double arrivalDistance)
+    public static Tensor? PairTerm(Tensor frameFeatures, DragPair pair, int patchRadius, double arrivalDistance,
+        HandleCellRounding cellRounding = HandleCellRounding.Nearest)
     {
         ArgumentNullException.ThrowIfNull(frameFeatures);
         ArgumentNullException.ThrowIfNull(pair);
         float length = pair.Length;
         if (!(length >= arrivalDistance) || length == 0) return null;
         float dx = (pair.Target.X - pair.Handle.X) / length, dy = (pair.Target.Y - pair.Handle.Y) / length;
-        var cells = FeaturePatch.Cells(pair.Handle, patchRadius, (int)frameFeatures.shape[2], (int)frameFeatures.shape[1]);
-        if (cells.Count == 0) return null;
-        using var scope = NewDisposeScope();
-        var anchor = FeaturePatch.Gather(frameFeatures.detach(), cells);
-        var shifted = FeaturePatch.Sample(frameFeatures, cells.Select(c => (c.X + dx, c.Y + dy)).ToList());
         int side = 2 * patchRadius + 1;
-        return nn.functional.l1_loss(shifted, anchor).mul(side * side).MoveToOuterDisposeScope();
+        int cx = FeaturePatch.CellOf(pair.Handle.X, cellRounding), cy = FeaturePatch.CellOf(pair.Handle.Y, cellRounding);
+        using var scope = NewDisposeScope();
+        using var frozen = frameFeatures.detach();
+        var anchorPatch = FeaturePatch.Patch(frozen, cx, cy, patchRadius);
+        var shiftedPatch = anchorPatch is null ? null : FeaturePatch.ShiftedPatch(frameFeatures, cx, cy, patchRadius, dx, dy);
+        if (anchorPatch is not null && shiftedPatch is not null)
+            return nn.functional.l1_loss(anchorPatch, shiftedPatch).mul(side * side).MoveToOuterDisposeScope();
+        var cells = FeaturePatch.Cells(pair.Handle, patchRadius, (int)frameFeatures.shape[2], (int)frameFeatures.shape[1], cellRounding);
+        if (cells.Count == 0) return null;
+        var anchor = FeaturePatch.Gather(frozen, cells);
+        var shifted = FeaturePatch.Sample(frameFeatures, cells.Select(c => (c.X + dx, c.Y + dy)).ToList());
+        return nn.functional.l1_loss(anchor, shifted).mul(side * side).MoveToOuterDisposeScope();
     }
 
     /// <summary>

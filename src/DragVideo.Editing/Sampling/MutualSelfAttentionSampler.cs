@@ -28,8 +28,10 @@ public sealed record MutualSelfAttentionResult(Tensor Original, Tensor Edited) :
 /// Denoises the original latent z_t and the edited latent ẑ_t side by side through the remaining DDIM steps
 /// (DragVideo §3.5). The two are batched <c>[original; edited]</c> in one U-Net pass per step; in the layers chosen by
 /// <see cref="MutualSelfAttentionOptions"/> a <see cref="MutualSelfAttentionProcessor"/> gives the edited stream the
-/// original stream's keys and values (Eq. 6). No classifier-free guidance (the paper's guidance scale 1). The layers'
-/// previous processors are restored afterwards, also on error or cancellation.
+/// original stream's keys and values (Eq. 6). By default no classifier-free guidance (the paper's guidance scale 1); with
+/// <see cref="MutualSelfAttentionOptions.GuidanceScale"/> ≠ 1 the batch is doubled to
+/// <c>[original, edited, original, edited]</c> with the unconditional then the conditional embedding, as the released
+/// pipeline. The layers' previous processors are restored afterwards, also on error or cancellation.
 /// </summary>
 public sealed class MutualSelfAttentionSampler
 {
@@ -67,8 +69,9 @@ public sealed class MutualSelfAttentionSampler
     /// <param name="textEmbedding">prompt embedding <c>[1, 77, D]</c>.</param>
     /// <param name="progress">called after every step.</param>
     /// <param name="cancellationToken">checked before every step.</param>
+    /// <param name="unconditionalEmbedding">the empty prompt's embedding <c>[1, 77, D]</c>; required when the guidance scale is not 1.</param>
     public MutualSelfAttentionResult Sample(Tensor original, Tensor edited, int startIndex, Tensor textEmbedding,
-        IProgress<DenoisingStep>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<DenoisingStep>? progress = null, CancellationToken cancellationToken = default, Tensor? unconditionalEmbedding = null)
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(edited);
@@ -78,13 +81,21 @@ public sealed class MutualSelfAttentionSampler
         var timesteps = _scheduler.Timesteps;
         if (startIndex < 0 || startIndex > timesteps.Count)
             throw new ArgumentOutOfRangeException(nameof(startIndex), startIndex, $"the scheduler has {timesteps.Count} timesteps.");
+        bool guided = _options.GuidanceScale != 1.0;
+        if (guided && unconditionalEmbedding is null)
+            throw new ArgumentNullException(nameof(unconditionalEmbedding), $"guidance scale {_options.GuidanceScale} needs the unconditional (empty-prompt) embedding.");
+        if (guided && !unconditionalEmbedding!.shape.SequenceEqual(textEmbedding.shape))
+            throw new ArgumentException($"the unconditional embedding must have the text embedding's shape [{string.Join(", ", textEmbedding.shape)}].",
+                nameof(unconditionalEmbedding));
 
         var installed = Install();
         try
         {
             using var noGrad = no_grad();
             var latents = cat(new[] { original.detach(), edited.detach() }, 0);
-            using var embedding = textEmbedding.expand(2, textEmbedding.shape[1], textEmbedding.shape[2]).contiguous();
+            using var embedding = guided
+                ? cat(new[] { unconditionalEmbedding!, unconditionalEmbedding!, textEmbedding, textEmbedding }, 0)
+                : textEmbedding.expand(2, textEmbedding.shape[1], textEmbedding.shape[2]).contiguous();
             int total = timesteps.Count - startIndex;
             for (int i = startIndex; i < timesteps.Count; i++)
             {
@@ -92,7 +103,9 @@ public sealed class MutualSelfAttentionSampler
                 using var scope = NewDisposeScope();
                 long t = timesteps[i];
                 var tt = tensor(new[] { t }, dtype: ScalarType.Int64, device: latents.device);
-                var eps = _backbone.PredictNoise(latents, tt, embedding, denoisingStep: i - startIndex);
+                var eps = guided
+                    ? Guide(_backbone.PredictNoise(cat(new[] { latents, latents }, 0), tt, embedding, denoisingStep: i - startIndex), _options.GuidanceScale)
+                    : _backbone.PredictNoise(latents, tt, embedding, denoisingStep: i - startIndex);
                 var next = _scheduler.Step(eps, t, latents).PrevSample.MoveToOuterDisposeScope();
                 latents.Dispose();
                 latents = next;
@@ -107,6 +120,13 @@ public sealed class MutualSelfAttentionSampler
         {
             foreach (var (path, previous) in installed) _backbone.SetAttentionProcessor(path, previous);
         }
+    }
+
+    /// <summary>ε_u + s·(ε_c − ε_u) for a prediction <c>[ε_u; ε_c]</c> stacked along the batch.</summary>
+    private static Tensor Guide(Tensor prediction, double scale)
+    {
+        var halves = prediction.chunk(2, 0);
+        return halves[0].add(halves[1].sub(halves[0]).mul(scale));
     }
 
     private List<(string Path, IAttentionProcessor Previous)> Install()
