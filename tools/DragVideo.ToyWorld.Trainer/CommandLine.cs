@@ -4,12 +4,12 @@ namespace DragVideo.ToyWorld.Training;
 
 /// <summary>The trainer's arguments, validated: one clear line for anything wrong.</summary>
 internal sealed record CommandLine(string Job, string Model, string Runs, string Tokenizer, int VaeSteps, int UnetSteps,
-    int? Batch, double? LearningRate, int Seed, int? Threads)
+    int? Batch, double? LearningRate, int Seed, int? Threads, int? StopAt)
 {
     public static CommandLine Parse(string[] args)
     {
         if (args.Length == 0 || args[0] is not ("all" or "vae" or "vae-decoder" or "unet"))
-            throw new ArgumentException("usage: toyworld-train all|vae|vae-decoder|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T]");
+            throw new ArgumentException("usage: toyworld-train all|vae|vae-decoder|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T] [--stop-at STEP]");
         string job = args[0];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 1; i < args.Length; i++)
@@ -18,7 +18,7 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
                 throw new ArgumentException($"expected '--name value' pairs; got '{args[i]}'.");
             values[args[i][2..]] = args[++i];
         }
-        var known = new HashSet<string> { "model", "runs", "tokenizer", "steps", "vae-steps", "unet-steps", "batch", "lr", "seed", "threads" };
+        var known = new HashSet<string> { "model", "runs", "tokenizer", "steps", "vae-steps", "unet-steps", "batch", "lr", "seed", "threads", "stop-at" };
         if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new ArgumentException($"unknown option --{unknown}.");
         string model = values.GetValueOrDefault("model") ?? throw new ArgumentException("--model <folder> is required (where the diffusers-layout model is written).");
         string runs = values.GetValueOrDefault("runs") ?? throw new ArgumentException("--runs <folder> is required (checkpoints and logs).");
@@ -36,9 +36,11 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
         }
         int seed = Int(values, "seed", 1234, 0, int.MaxValue);
         int? threads = values.ContainsKey("threads") ? Int(values, "threads", 0, 1, 64) : null;
+        // Stop (with a checkpoint and exported weights) after this step while keeping the schedule of the full length.
+        int? stopAt = values.ContainsKey("stop-at") ? Int(values, "stop-at", 0, 1, 1_000_000) : null;
         CheckWritable(model, "--model");
         CheckWritable(runs, "--runs");
-        return new CommandLine(job, Path.GetFullPath(model), Path.GetFullPath(runs), Path.GetFullPath(tokenizer), vae, unet, batch, lr, seed, threads);
+        return new CommandLine(job, Path.GetFullPath(model), Path.GetFullPath(runs), Path.GetFullPath(tokenizer), vae, unet, batch, lr, seed, threads, stopAt);
     }
 
     private static int Int(Dictionary<string, string> values, string name, int fallback, int min, int max)

@@ -20,7 +20,7 @@ try
     if (cli.Job is "vae-decoder" or "all")
         VaeTrainingJob.RunDecoderFinetune(cli.Model, Path.Combine(cli.Runs, "vae-decoder"), new TrainingSettings(cli.Job == "all" ? 400 : cli.VaeSteps, cli.Batch ?? 8, cli.LearningRate ?? 3e-4, cli.Seed, 100, WarmupSteps: 20), cts.Token);
     if (cli.Job is "unet" or "all")
-        UnetTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "unet"), new TrainingSettings(cli.UnetSteps, cli.Batch ?? 2, cli.LearningRate ?? 8e-4, cli.Seed, 100), cts.Token);
+        UnetTrainingJob.Run(cli.Model, Path.Combine(cli.Runs, "unet"), new TrainingSettings(cli.UnetSteps, cli.Batch ?? 2, cli.LearningRate ?? 8e-4, cli.Seed, 100, StopAt: cli.StopAt), cts.Token);
     return 0;
 }
 catch (OperationCanceledException)

@@ -46,7 +46,7 @@ internal static class UnetTrainingJob
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var progress = new ProgressLine("unet", settings.Steps, 10);
-        for (int step = start + 1; step <= settings.Steps; step++)
+        for (int step = start + 1; step <= settings.LastStep; step++)
         {
             ct.ThrowIfCancellationRequested();
             foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
@@ -54,7 +54,7 @@ internal static class UnetTrainingJob
             if (!double.IsFinite(loss)) throw new TrainingException($"the loss became {loss} at step {step}; lower --lr and resume from the last checkpoint.");
             ema = double.IsNaN(ema) ? loss : 0.99 * ema + 0.01 * loss;
             progress.Report(step, loss, ema);
-            if (step % settings.CheckpointEvery == 0 || step == settings.Steps)
+            if (step % settings.CheckpointEvery == 0 || step == settings.LastStep)
             {
                 store.Save(unet, optimizer, new CheckpointState("unet", step, settings.Steps, settings.Seed, fingerprint, ema, elapsedBefore + clock.Elapsed.TotalSeconds));
                 ToyModelFolder.WriteUnet(modelFolder, unet); // the model folder always holds the newest complete weights
