@@ -105,4 +105,39 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
         afterSix.Should().Be(afterTwo, "each step frees what it allocates");
         latent.Dispose();
     }
+
+    [Fact]
+    public void DragBatchFrames_optimises_chunks_independently_exactly_as_separate_runs_on_each_chunk()
+    {
+        var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(4);
+        using var text = TinyDiffusion.TextEmbedding();
+        var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27);
+        var pairs = Enumerable.Range(0, 4).Select(f => (IReadOnlyList<DragPair>)new[] { new DragPair(new(8 + f, 12), new(20 + f, 14)) }).ToList();
+        var masks = Enumerable.Repeat(mask, 4).ToList();
+        var options = new DragOptimizationOptions { Steps = 3 };
+        var steps = new List<DragOptimizationStep>();
+        using var chunked = new DragLatentOptimizer(model, scheduler, options: options with { DragBatchFrames = 2 })
+            .Optimize(new DragOptimizationInput(latent, t, text, pairs, masks, Frame, Frame), new ListProgress<DragOptimizationStep>(steps));
+
+        var parts = new List<Tensor>();
+        foreach (int first in new[] { 0, 2 })
+        {
+            using var slice = latent.narrow(2, first, 2).contiguous();
+            using var alone = new DragLatentOptimizer(model, scheduler, options: options)
+                .Optimize(new DragOptimizationInput(slice, t, text, pairs.Skip(first).Take(2).ToList(), masks.Take(2).ToList(), Frame, Frame));
+            parts.Add(alone.Latent.clone());
+        }
+        using var expected = cat(parts, 2);
+        foreach (var p in parts) p.Dispose();
+        TensorAssert.MaxAbsDiff(chunked.Latent, expected).Should().Be(0, "each chunk has its own latent slice, Adam state and tracking");
+        chunked.UpdatesApplied.Should().Be(6);
+        steps.Select(s => s.Step).Should().Equal(1, 2, 3, 4, 5, 6);
+        steps.Should().OnlyContain(s => s.TotalSteps == 6);
+
+        using var whole = new DragLatentOptimizer(model, scheduler, options: options)
+            .Optimize(new DragOptimizationInput(latent, t, text, pairs, masks, Frame, Frame));
+        TensorAssert.MaxAbsDiff(whole.Latent, chunked.Latent).Should().BeGreaterThan(0, "the whole clip couples the frames through the motion modules");
+        latent.Dispose();
+    }
 }
