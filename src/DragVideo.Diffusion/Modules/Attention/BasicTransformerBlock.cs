@@ -17,7 +17,7 @@ internal sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor?, Attenti
     private readonly LayerNorm norm1;
     private readonly AttentionLayer attn1;
     private readonly LayerNorm? norm2;
-    private readonly Attention? attn2;
+    private readonly AttentionLayer? attn2;
     private readonly LayerNorm norm3;
     private readonly FeedForward ff;
 

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Attention;
 using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp.Modules;
