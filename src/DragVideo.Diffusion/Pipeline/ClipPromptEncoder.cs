@@ -24,7 +24,7 @@ public sealed class ClipPromptEncoder : IPromptEncoder, IWeightFingerprint
             throw new ModelLoadException(
                 $"The tokenizer has {tokenizer.VocabularySize} tokens but the text encoder embeds only {model.Config.VocabSize}; " +
                 "use the tokenizer that belongs to this text encoder.");
-        _fingerprint = new Lazy<string>(() => WeightFingerprint.Of(_model) + ":" +
+        _fingerprint = new Lazy<string>(() => DragVideo.Diffusion.Loading.WeightFingerprint.Of(_model) + ":" +
             _tokenizer.VocabularySize.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 

@@ -17,7 +17,7 @@ public sealed class VaeLatentCodec : ILatentCodec, IWeightFingerprint
     public VaeLatentCodec(AutoencoderKL vae)
     {
         _vae = vae ?? throw new ArgumentNullException(nameof(vae));
-        _fingerprint = new Lazy<string>(() => WeightFingerprint.Of(_vae));
+        _fingerprint = new Lazy<string>(() => DragVideo.Diffusion.Loading.WeightFingerprint.Of(_vae));
     }
 
     /// <inheritdoc />

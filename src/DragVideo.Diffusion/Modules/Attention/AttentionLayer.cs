@@ -53,7 +53,7 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor?, AttentionCall, T
         UpcastAttention = upcastAttention;
         _residualConnection = residualConnection;
         _rescaleOutputFactor = rescaleOutputFactor;
-        Layer = new AttentionLayerInfo(string.Empty, kind, -1, string.Empty);
+        Layer = new AttentionLayerInfo(string.Empty, kind, -1, default); // placeholder until the U-Net names the layer (Complete)
 
         to_q = nn.Linear(queryDim, inner, hasBias: bias);
         to_k = nn.Linear(kvDim, inner, hasBias: bias);
