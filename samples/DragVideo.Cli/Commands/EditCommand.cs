@@ -2,6 +2,7 @@ using System.CommandLine;
 using DragVideo.Cli.Demo;
 using DragVideo.Diffusion.Loading;
 using DragVideo.Editing;
+using DragVideo.Editing.Fast;
 using DragVideo.Media;
 using DragVideo.Tracking;
 using Spectre.Console;

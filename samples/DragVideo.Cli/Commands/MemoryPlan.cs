@@ -40,7 +40,7 @@ internal static class MemoryPlan
                 $"{command}: {e.ExpectedFrames} frames of {e.Width}×{e.Height} need about {MemoryBudgetExceededException.FormatBytes(need)} " +
                 $"({MemoryBudgetExceededException.FormatBytes(decode)} decoded, {MemoryBudgetExceededException.FormatBytes(work)} to track and warp), " +
                 $"over the memory budget of {MemoryBudgetExceededException.FormatBytes(budget)} (--max-memory-mb); " +
-                "use a smaller --size (for example --size 512) or fewer frames (--max-frames)."));
+                $"use a smaller --size (for example --size 512) or fewer frames (--max-frames)."));
         return e;
     }
 

@@ -16,13 +16,6 @@ namespace DragVideo.Editing.Drag;
 /// </summary>
 public sealed class MotionSupervisionLoss : IDragObjective
 {
-    /// <summary>The objective configured by <paramref name="options"/> (the one place it is built from options).</summary>
-    public static MotionSupervisionLoss FromOptions(DragOptimizationOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return new MotionSupervisionLoss(options.PatchRadius, options.MaskWeight, options.ArrivalDistance);
-    }
-
     /// <summary>Creates the objective.</summary>
     /// <param name="patchRadius">r: patch radius in feature pixels (DragDiffusion / released code: 1).</param>
     /// <param name="maskWeight">λ: weight of the outside-mask term (paper: 0.1).</param>
@@ -42,7 +35,8 @@ public sealed class MotionSupervisionLoss : IDragObjective
         CellRounding = cellRounding;
     }
 
-    /// <summary>The objective an optimiser with <paramref name="options"/> uses by default (r, λ, arrival distance, cell rounding).</summary>
+    /// <summary>The objective configured by <paramref name="options"/> (r, λ, arrival distance, cell rounding): the one place
+    /// it is built from options.</summary>
     public static MotionSupervisionLoss FromOptions(DragOptimizationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
