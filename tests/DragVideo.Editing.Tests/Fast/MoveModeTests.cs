@@ -176,7 +176,9 @@ public sealed class MoveModeBehaviourTests
     {
         var scene = new DisplacedObjectScene(frames: 6);
         using var clip = scene.Render();
-        var offset = new DragPoint(0, 60); // the disc (centre y 77, radius 16) ends 25 px below the bottom edge
+        // The target (y 121) is inside the 128-px frame, as the request validator requires, but the disc (radius 16)
+        // then reaches 10 px past the bottom edge.
+        var offset = new DragPoint(0, 44);
         var instruction = scene.Instruction(offset);
         using var result = await new FastWarpDragEditor(new FixedPropagator(instruction), Move()).EditAsync(clip, scene.Request(offset));
         result.Notes.Should().Contain(n => n.Contains("leaves the frame") && n.Contains("clipped"));
