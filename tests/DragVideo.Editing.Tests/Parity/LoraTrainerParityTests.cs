@@ -45,7 +45,9 @@ public sealed class LoraTrainerParityTests(DragLoopFixture fx, ITestOutputHelper
         try
         {
             result = new LoraTrainer().Train(fx.Model, fx.Scheduler, network, fx.Io["in.lora.z0"], fx.Io["in.text_emb"], options,
-                new SnapshotProgress(() => snapshots.Add(network.StateDict())), draws: draws);
+                new SnapshotProgress(() => snapshots.Add(network.StateDict().ToDictionary(
+                    // Copies that outlive the trainer's per-step dispose scope (the callback runs inside it).
+                    kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope()))), draws: draws);
         }
         finally
         {
