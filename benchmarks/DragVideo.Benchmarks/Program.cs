@@ -10,10 +10,11 @@ if (args.Contains("--quick"))
 {
     // One run, one table: every figure is measured on this machine in this process, so ratios are meaningful even
     // on a noisy box (see docs/performance.md). Options: --small (narrow U-Net smoke run), --json <file>,
-    // --only fast,tracking,editor,unet,unet512,toyworld; the toyworld section also takes
+    // --only fast,tracking,editor,unet,unet512,toyworld,toyrecon; the toyworld sections also take
     // --toy-model, --toy-scenarios, --toy-configs and --toy-table.
     string json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "benchmark-quick.json";
     ToyWorldSection.Configure(args);
+    ToyReconstructionSection.Configure(args);
     string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
     return QuickBenchmark.Run(json, !args.Contains("--small"),
         only?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase));

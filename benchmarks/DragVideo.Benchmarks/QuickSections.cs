@@ -14,5 +14,6 @@ internal static class QuickSections
         ("unet", UnetSection.Run),
         ("unet512", WorkAt512Section.Run),
         ("toyworld", ToyWorldSection.Run),
+        ("toyrecon", ToyReconstructionSection.Run),
     };
 }

@@ -4,12 +4,13 @@ namespace DragVideo.ToyWorld.Training;
 
 /// <summary>The trainer's arguments, validated: one clear line for anything wrong.</summary>
 internal sealed record CommandLine(string Job, string Model, string Runs, string Tokenizer, int VaeSteps, int UnetSteps,
-    int? Batch, double? LearningRate, int Seed, int? Threads, int? StopAt)
+    int? Batch, double? LearningRate, int Seed, int? Threads, int? StopAt, string? Output = null, int Count = 4)
 {
     public static CommandLine Parse(string[] args)
     {
-        if (args.Length == 0 || args[0] is not ("all" or "vae" or "vae-decoder" or "unet"))
-            throw new ArgumentException("usage: toyworld-train all|vae|vae-decoder|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T] [--stop-at STEP]");
+        if (args.Length == 0 || args[0] is not ("all" or "vae" or "vae-decoder" or "unet" or "samples"))
+            throw new ArgumentException("usage: toyworld-train all|vae|vae-decoder|unet --model <folder> --runs <folder> [--tokenizer <folder>] [--steps N | --vae-steps N --unet-steps N] [--batch B] [--lr X] [--seed S] [--threads T] [--stop-at STEP]" +
+                "  |  toyworld-train samples --model <folder> --out <sheet.png> [--count N] [--steps N] [--seed S]");
         string job = args[0];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         for (int i = 1; i < args.Length; i++)
@@ -18,8 +19,11 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
                 throw new ArgumentException($"expected '--name value' pairs; got '{args[i]}'.");
             values[args[i][2..]] = args[++i];
         }
-        var known = new HashSet<string> { "model", "runs", "tokenizer", "steps", "vae-steps", "unet-steps", "batch", "lr", "seed", "threads", "stop-at" };
-        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new ArgumentException($"unknown option --{unknown}.");
+        var known = job == "samples"
+            ? new HashSet<string> { "model", "out", "count", "steps", "seed", "threads" }
+            : new HashSet<string> { "model", "runs", "tokenizer", "steps", "vae-steps", "unet-steps", "batch", "lr", "seed", "threads", "stop-at" };
+        if (values.Keys.FirstOrDefault(k => !known.Contains(k)) is { } unknown) throw new ArgumentException($"unknown option --{unknown} for '{job}'.");
+        if (job == "samples") return ParseSamples(values);
         string model = values.GetValueOrDefault("model") ?? throw new ArgumentException("--model <folder> is required (where the diffusers-layout model is written).");
         string runs = values.GetValueOrDefault("runs") ?? throw new ArgumentException("--runs <folder> is required (checkpoints and logs).");
         string tokenizer = values.GetValueOrDefault("tokenizer") ?? Path.Combine(model, "tokenizer");
@@ -41,6 +45,20 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
         CheckWritable(model, "--model");
         CheckWritable(runs, "--runs");
         return new CommandLine(job, Path.GetFullPath(model), Path.GetFullPath(runs), Path.GetFullPath(tokenizer), vae, unet, batch, lr, seed, threads, stopAt);
+    }
+
+    private static CommandLine ParseSamples(Dictionary<string, string> values)
+    {
+        string model = values.GetValueOrDefault("model") ?? throw new ArgumentException("--model <folder> is required (the trained model to sample).");
+        if (!Directory.Exists(Path.Combine(model, "unet"))) throw new ArgumentException($"--model {model} has no unet/ folder; train it first.");
+        string output = values.GetValueOrDefault("out") ?? throw new ArgumentException("--out <sheet.png> is required.");
+        if (!output.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must name a .png file; got '{output}'.");
+        string folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        CheckWritable(folder, "--out");
+        int steps = Int(values, "steps", 50, 1, 1000);
+        return new CommandLine("samples", Path.GetFullPath(model), folder, Path.Combine(model, "tokenizer"), 0, steps, null, null,
+            Int(values, "seed", 7, 0, int.MaxValue), values.ContainsKey("threads") ? Int(values, "threads", 0, 1, 64) : null, null,
+            Path.GetFullPath(output), Int(values, "count", 4, 1, 64));
     }
 
     private static int Int(Dictionary<string, string> values, string name, int fallback, int min, int max)

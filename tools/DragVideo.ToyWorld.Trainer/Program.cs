@@ -5,6 +5,7 @@ using DragVideo.ToyWorld.Training;
 //   toyworld-train vae  --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
 //   toyworld-train vae-decoder --model <folder> --runs <folder> [--steps N]   (decoder-only fine-tune; latents unchanged)
 //   toyworld-train unet --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
+//   toyworld-train samples --model <folder> --out <sheet.png> [--count N] [--steps N] [--seed S]   (unconditional samples)
 // Every job resumes from its newest checkpoint in <runs>/<job>/checkpoints; Ctrl+C stops after the current step.
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -13,6 +14,11 @@ try
     var cli = CommandLine.Parse(args);
     DragVideo.TorchRuntime.EnsureLoaded();
     if (cli.Threads is { } threads) TorchSharp.torch.set_num_threads(threads);
+    if (cli.Job == "samples")
+    {
+        SampleJob.Run(cli.Model, cli.Output!, cli.Count, cli.UnetSteps, cli.Seed, cts.Token);
+        return 0;
+    }
     Directory.CreateDirectory(cli.Model);
     ToyModelFolder.WriteFixedComponents(cli.Model, cli.Tokenizer, cli.Seed);
     if (cli.Job is "vae" or "all")

@@ -37,6 +37,10 @@ internal static class ToyWorldSection
         ("lora-20", o => o.Lora = o.Lora with { Steps = 20 }),
         ("inversion-25", o => o.Inversion = o.Inversion with { InferenceSteps = 25 }),
         ("blocks-2+3", o => o.Drag = o.Drag with { FeatureUpBlocks = new[] { 2, 3 } }),
+        // The released scripts' latent learning rate (the UI's is 0.01), and a shallower inversion: both make the
+        // optimised latent's change larger relative to what denoising restores.
+        ("latent-lr-0.05", o => o.Drag = o.Drag with { LearningRate = 0.05 }),
+        ("strength-0.5", o => o.Inversion = o.Inversion with { Strength = 0.5 }),
     };
 
     public static void Configure(string[] args)
