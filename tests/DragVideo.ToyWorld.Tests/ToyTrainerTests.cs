@@ -87,6 +87,10 @@ public sealed class ToyTrainerTests
     [InlineData(new[] { "vae", "--model", "/tmp/x", "--runs", "/tmp/y", "--lr", "abc" }, "--lr")]
     [InlineData(new[] { "vae", "--model", "/tmp/x", "--runs", "/tmp/y", "--color", "red" }, "--color")]
     [InlineData(new[] { "vae", "--model", "/proc/toy", "--runs", "/tmp/y" }, "not a writable folder")]
+    [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/s.png" }, "no unet/ folder")]
+    [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model" }, "--out")]
+    [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/s.jpg" }, ".png")]
+    [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/s.png", "--runs", "/tmp/r" }, "--runs")]
     public void BadArgumentsAreRefusedWithOneLineNamingTheProblem(string[] args, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));

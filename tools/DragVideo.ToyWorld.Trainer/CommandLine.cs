@@ -50,9 +50,9 @@ internal sealed record CommandLine(string Job, string Model, string Runs, string
     private static CommandLine ParseSamples(Dictionary<string, string> values)
     {
         string model = values.GetValueOrDefault("model") ?? throw new ArgumentException("--model <folder> is required (the trained model to sample).");
-        if (!Directory.Exists(Path.Combine(model, "unet"))) throw new ArgumentException($"--model {model} has no unet/ folder; train it first.");
         string output = values.GetValueOrDefault("out") ?? throw new ArgumentException("--out <sheet.png> is required.");
         if (!output.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out must name a .png file; got '{output}'.");
+        if (!Directory.Exists(Path.Combine(model, "unet"))) throw new ArgumentException($"--model {model} has no unet/ folder; train it first.");
         string folder = Path.GetDirectoryName(Path.GetFullPath(output))!;
         CheckWritable(folder, "--out");
         int steps = Int(values, "steps", 50, 1, 1000);
