@@ -63,7 +63,7 @@ internal sealed class EditCommand : ICliCommand
                 parse.GetValue(motion), parse.GetValue(tokenizer));
             if (parse.GetValue(excerpt))
                 return RunAsync(paths.Video, paths.Drag, paths.Output, paths.Model, paths.Motion, paths.Tokenizer, read.Read(parse), ct);
-            var excerptOnly = new Option[] { read.Kps, read.MaxFrames, read.Start, read.Size, read.Pad }.FirstOrDefault(o => parse.GetResult(o) is not null);
+            var excerptOnly = new Option[] { read.Kps, read.MaxFrames, read.Start, read.Size, read.Pad }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (excerptOnly is not null)
                 throw new ArgumentException($"{excerptOnly.Name} only applies with --excerpt; the default edits the whole video at its own size and rate.");
             double rate = parse.GetValue(keyframeRate);

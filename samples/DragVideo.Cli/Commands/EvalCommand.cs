@@ -44,7 +44,7 @@ internal sealed class EvalCommand : ICliCommand
             if (n is < 1) throw new ArgumentException($"--frame-stride must be at least 1; got {n}.");
             if (!parse.GetValue(fullRate))
                 return RunAsync(parse.GetValue(original)!, parse.GetValue(edited)!, parse.GetValue(drag)!, parse.GetValue(report), read.Read(parse), n ?? 1, ct);
-            var excerptOnly = new Option[] { read.Kps, read.MaxFrames, read.Start, read.Size, read.Pad }.FirstOrDefault(o => parse.GetResult(o) is not null);
+            var excerptOnly = new Option[] { read.Kps, read.MaxFrames, read.Start, read.Size, read.Pad }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false });
             if (excerptOnly is not null) throw new ArgumentException($"{excerptOnly.Name} does not apply with --full-rate (the videos are measured at their own size and rate).");
             return RunFullRateAsync(parse.GetValue(original)!, parse.GetValue(edited)!, parse.GetValue(drag)!, parse.GetValue(report), n, ct);
         }));

@@ -107,10 +107,15 @@ public sealed class FullResolutionEditor
                 if (field is not null && PlaneWarper.EditableBox(field) is { } box)
                 {
                     var frame = output[f];
-                    for (int c = 0; c < 3; c++) PlaneWarper.Apply(field, frame[c], unit[c], box);
-                    var weight = F.interpolate(field[2].reshape(1, 1, geometry.Height, geometry.Width), new long[] { clip.Height, clip.Width },
-                        mode: InterpolationMode.Bilinear, align_corners: false)[0, 0];
-                    changed = BinaryMask.FromTensor(weight.gt(0).to_type(ScalarType.Float32));
+                    (Tensor Inside, int X0, int Y0)? region = null;
+                    for (int c = 0; c < 3; c++) region = PlaneWarper.Apply(field, frame[c], unit[c], box);
+                    var map = torch.zeros(clip.Height, clip.Width);
+                    if (region is { } r)
+                    {
+                        map[TensorIndex.Slice(r.Y0, r.Y0 + r.Inside.shape[0]), TensorIndex.Slice(r.X0, r.X0 + r.Inside.shape[1])] =
+                            r.Inside.to_type(ScalarType.Float32);
+                    }
+                    changed = BinaryMask.FromTensor(map);
                 }
                 else
                 {

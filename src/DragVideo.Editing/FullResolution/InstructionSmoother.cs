@@ -64,14 +64,14 @@ internal sealed class InstructionSmoother
         {
             if (keyFrames.Contains(t)) continue;
             var (lo, hi) = Window(t, n, r);
+            // The line through the window without t: t's deviation from it, and the spread of the others around it.
             var (px, py) = LineAt(track, lo, hi, t, skip: t);
             float dev = Dist(track[t], (px, py));
             var others = new List<float>();
             for (int s = lo; s <= hi; s++)
             {
                 if (s == t) continue;
-                var (qx, qy) = LineAt(track, lo, hi, s, skip: s);
-                others.Add(Dist(track[s], (qx, qy)));
+                others.Add(Dist(track[s], LineAt(track, lo, hi, s, skip: t)));
             }
             others.Sort();
             float mad = others.Count == 0 ? 0 : others[others.Count / 2];

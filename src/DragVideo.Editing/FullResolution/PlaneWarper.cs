@@ -18,7 +18,9 @@ internal static class PlaneWarper
     /// coordinates map to it by pixel centres. <paramref name="residualWeights"/> converts the RGB residual into this
     /// plane's units (null = ignore the residual); <paramref name="workingBox"/> is <see cref="EditableBox"/> of the field.
     /// </summary>
-    public static void Apply(Tensor field, Tensor plane, float[]? residualWeights, (int X0, int Y0, int X1, int Y1) workingBox)
+    /// <returns>the pixels it resampled as a bool <c>[rh, rw]</c> tensor and the top-left corner of that box in the plane,
+    /// or null when none (the tensor belongs to the caller's dispose scope).</returns>
+    public static (Tensor Inside, int X0, int Y0)? Apply(Tensor field, Tensor plane, float[]? residualWeights, (int X0, int Y0, int X1, int Y1) workingBox)
     {
         int h = (int)field.shape[1], w = (int)field.shape[2];
         int ph = (int)plane.shape[0], pw = (int)plane.shape[1];
@@ -39,7 +41,7 @@ internal static class PlaneWarper
             GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: true)[0];
         var weight = sampled[2];
         var inside = weight.gt(0f);
-        if (!inside.any().item<bool>()) return;
+        if (!inside.any().item<bool>()) return null;
 
         var sx = xs.reshape(1, rw) + sampled[0] * rx;
         var sy = ys.reshape(rh, 1) + sampled[1] * ry;
@@ -61,6 +63,7 @@ internal static class PlaneWarper
             ? value.round().clamp(0f, 255f).to_type(ScalarType.Byte)
             : value.clamp(0f, 1f).to_type(plane.dtype);
         roi.copy_(torch.where(inside, result, roi));
+        return (inside.MoveToOuterDisposeScope(), x0, y0);
     }
 
     /// <summary>Inclusive bounding box of the pixels with positive weight in a field, or null when there are none.</summary>
