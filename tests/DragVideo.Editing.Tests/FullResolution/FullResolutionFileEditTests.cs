@@ -123,10 +123,11 @@ public sealed class FullResolutionFileEditTests : IDisposable
     }
 
     [Fact]
-    public async Task EditFile_OddFrameSize_KeepsTheSize_InYuv444_AndSaysSo()
+    public async Task EditFile_OddFrameSizeRgbSource_KeepsTheSize_InYuv444_AndSaysSo()
     {
-        string src = _videos.PathOf("odd.mkv");
-        SourceVideos.Ffmpeg($"-f lavfi -i testsrc2=size=161x121:rate=25:duration=0.6 -c:v ffv1 -pix_fmt yuv420p {src}");
+        // An RGB source of odd size (testsrc2 only makes even sizes, and 4:2:0 filters round odd sizes down).
+        string src = _videos.PathOf("odd.nut");
+        SourceVideos.Ffmpeg($"-f lavfi -i testsrc2=size=162x122:rate=25:duration=0.6 -vf format=rgb24,crop=161:121:0:0 -c:v rawvideo -pix_fmt rgb24 {src}");
         string dst = _videos.PathOf("odd-edited.mkv");
         var report = await QuickEditor().EditFileAsync(src, dst, CentreDrag(161, 121, 14));
         var info = StreamingProbe.Probe(dst);
