@@ -33,8 +33,8 @@ public sealed class FieldTimelineTests
         using var at10 = timeline.FieldAt(10)!;
         using var expected0 = Blob(0, 10, 10);
         using var expected10 = Blob(10, 30, 10);
-        Assert.True(at0.equal(expected0.Data));
-        Assert.True(at10.equal(expected10.Data));
+        Assert.True(at0.eq(expected0.Data).all().item<bool>());
+        Assert.True(at10.eq(expected10.Data).all().item<bool>());
     }
 
     [Fact]
