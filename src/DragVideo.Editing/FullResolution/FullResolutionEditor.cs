@@ -312,7 +312,7 @@ public sealed class FullResolutionEditor
     /// <summary>
     /// Only the propagation step of <see cref="EditFileAsync"/>: the working frames of <paramref name="inputPath"/> and the
     /// (smoothed) instruction on them, exactly as an edit with these options would use them (for measuring an edit
-    /// made earlier with <see cref="FileEditMetrics"/>).
+    /// made earlier with <see cref="Metrics.FileEditMetrics"/>).
     /// </summary>
     /// <param name="inputPath">the source video.</param>
     /// <param name="request">the drag in source coordinates.</param>
