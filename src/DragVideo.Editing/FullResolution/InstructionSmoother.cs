@@ -158,7 +158,8 @@ internal sealed class InstructionSmoother
     /// Per working frame, float <c>[h, w]</c> in {0, 1}: 1 where the content's optical flow to the next frame (the previous
     /// frame for the last one) differs from the mean handle motion by more than
     /// <see cref="InstructionSmoothingOptions.FlowDisagreementPixels"/>; computed inside each frame's mask bounding box
-    /// (grown by 16 px), 0 elsewhere. Null entries for frames with no mask pixel. Null when the option is off.
+    /// (grown by 16 px), 0 elsewhere. Null entries for frames with no mask pixel, and for frames where more than
+    /// <see cref="InstructionSmoothingOptions.MaxDisagreementFraction"/> of the mask disagrees. Null when the option is off.
     /// </summary>
     public Tensor?[]? DisagreementMaps(VideoClip working, PropagatedInstruction instruction, CancellationToken ct)
     {
@@ -184,6 +185,10 @@ internal sealed class InstructionSmoother
             var dev = ((flow[0] - mx).square() + (flow[1] - my).square()).sqrt();
             var map = torch.zeros(h, w);
             map[TensorIndex.Slice(b.Y0, b.Y1 + 1), TensorIndex.Slice(b.X0, b.X1 + 1)] = dev.gt((float)_options.FlowDisagreementPixels).to_type(ScalarType.Float32);
+            // A majority disagreeing means the handles' motion is the unreliable estimate, not the content: keep the field.
+            var inMask = fi.Mask.ToTensor();
+            double share = (map * inMask).sum().item<float>() / Math.Max(1f, inMask.sum().item<float>());
+            if (share > _options.MaxDisagreementFraction) continue;
             maps[f] = map.MoveToOuterDisposeScope();
         }
         return maps;

@@ -40,6 +40,14 @@ public sealed record InstructionSmoothingOptions
     /// </summary>
     public double FlowDisagreementPixels { get; init; } = 2.5;
 
+    /// <summary>
+    /// Largest share of a frame's editable region that may disagree with the handles' motion for the exclusion to apply.
+    /// Exclusion is meant for a minority moving through the region (a passer-by); when most of the region disagrees,
+    /// the handles' motion is what is unreliable (a tracker following a moving pattern, flow in textureless areas), and
+    /// excluding would silently undo the drag, so that frame keeps its whole field. Default 0.5 (a majority).
+    /// </summary>
+    public double MaxDisagreementFraction { get; init; } = 0.5;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -47,6 +55,7 @@ public sealed record InstructionSmoothingOptions
         if (!(OutlierDeviations > 0) || double.IsInfinity(OutlierDeviations)) throw new ArgumentOutOfRangeException(nameof(OutlierDeviations), OutlierDeviations, "must be a finite number > 0.");
         if (!(MinOutlierPixels >= 0) || double.IsInfinity(MinOutlierPixels)) throw new ArgumentOutOfRangeException(nameof(MinOutlierPixels), MinOutlierPixels, "must be a finite number ≥ 0.");
         if (MaskRadius < 0 || MaskRadius > 10) throw new ArgumentOutOfRangeException(nameof(MaskRadius), MaskRadius, "must be in 0 … 10.");
+        if (!(MaxDisagreementFraction > 0 && MaxDisagreementFraction <= 1)) throw new ArgumentOutOfRangeException(nameof(MaxDisagreementFraction), MaxDisagreementFraction, "must be in (0, 1].");
         if (!(FlowDisagreementPixels >= 0) || double.IsInfinity(FlowDisagreementPixels)) throw new ArgumentOutOfRangeException(nameof(FlowDisagreementPixels), FlowDisagreementPixels, "must be a finite number ≥ 0 (0 = off).");
     }
 }

@@ -1,5 +1,7 @@
 using DragVideo.Editing.FullResolution;
 using DragVideo.Tracking;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Tests.FullResolution;
 
@@ -52,5 +54,51 @@ public sealed class InstructionSmootherTests
         Assert.Equal("PointRadius", e.ParamName);
         e = Assert.Throws<ArgumentOutOfRangeException>(() => new FullResolutionOptions { Preset = "warp9" }.Validate());
         Assert.Equal("Preset", e.ParamName);
+    }
+
+    /// <summary>A smooth random texture, <c>[3, 64 + 2·pad, 64 + 2·pad]</c>, to shift for known motion.</summary>
+    private static Tensor Texture(int pad)
+    {
+        using var g = new Generator(11);
+        var noise = torch.rand(new long[] { 1, 3, 16 + pad, 16 + pad }, generator: g);
+        return nn.functional.interpolate(noise, new long[] { 64 + 2 * pad, 64 + 2 * pad }, mode: InterpolationMode.Bilinear, align_corners: true)[0];
+    }
+
+    private static PropagatedInstruction StaticHandles(int frames) => new(Enumerable.Range(0, frames)
+        .Select(f => new FrameInstruction(f, new[] { new DragPair(new DragPoint(32, 32), new DragPoint(38, 30)) },
+            BinaryMask.FromFunction(64, 64, (x, y) => x >= 12 && x < 52 && y >= 12 && y < 52), new[] { true }, new[] { 1f }))
+        .ToArray());
+
+    [Fact]
+    public void DisagreementMaps_APasserByInTheRegion_IsMarked_AndTheStillBackgroundIsNot()
+    {
+        using var scope = NewDisposeScope();
+        var background = Texture(0);
+        var frames = Enumerable.Range(0, 3).Select(f =>
+        {
+            var frame = background.clone();
+            frame[TensorIndex.Colon, TensorIndex.Slice(20, 30), TensorIndex.Slice(14 + 4 * f, 24 + 4 * f)] = torch.tensor(new[] { 1f, 0.1f, 0.1f }).reshape(3, 1, 1);
+            return frame;
+        }).ToArray();
+        using var clip = new VideoClip(torch.stack(frames), 10);
+        var maps = Smoother.DisagreementMaps(clip, StaticHandles(3), CancellationToken.None)!;
+        var map = maps[0]!;
+        Assert.True(map[TensorIndex.Slice(22, 28), TensorIndex.Slice(16, 22)].mean().item<float>() > 0.5f, "the passer-by is not marked");
+        Assert.True(map[TensorIndex.Slice(36, 50), TensorIndex.Slice(14, 50)].mean().item<float>() < 0.1f, "the still background is marked");
+    }
+
+    [Fact]
+    public void DisagreementMaps_WhenMostOfTheRegionDisagrees_TheHandlesAreDistrusted_AndNothingIsExcluded()
+    {
+        // The whole picture pans 3 px a frame while the handles stay put (a tracker that lost the content): excluding
+        // the majority would silently undo the drag, so the frame keeps its whole field.
+        using var scope = NewDisposeScope();
+        var wide = Texture(8);
+        using var clip = new VideoClip(torch.stack(Enumerable.Range(0, 3)
+            .Select(f => wide[TensorIndex.Colon, TensorIndex.Slice(8, 72), TensorIndex.Slice(3 * f, 3 * f + 64)].contiguous()).ToArray()), 10);
+        var maps = Smoother.DisagreementMaps(clip, StaticHandles(3), CancellationToken.None)!;
+        Assert.All(maps, Assert.Null);
+        var strict = new InstructionSmoother(InstructionSmoothingOptions.Default with { MaxDisagreementFraction = 1 }, new PyramidalOpticalFlow());
+        Assert.NotNull(strict.DisagreementMaps(clip, StaticHandles(3), CancellationToken.None)![0]);
     }
 }
