@@ -77,7 +77,8 @@ internal sealed class EditCommand : ICliCommand
                 throw new ArgumentException($"{excerptOnly.Name} only applies with --excerpt; the default edits the whole video at its own size and rate.");
             double rate = parse.GetValue(keyframeRate);
             if (!double.IsFinite(rate) || rate < 0) throw new ArgumentException($"--keyframe-rate must be ≥ 0; got {rate}.");
-            return RunFullRateAsync(paths, rate == 0 ? null : rate, parse.GetValue(workingWidth), parse.GetValue(crf), parse.GetValue(preset)!, ct);
+            return RunFullRateAsync(paths, rate == 0 ? null : rate, parse.GetValue(workingWidth), parse.GetValue(crf), parse.GetValue(preset)!,
+                read.Budget(parse), ct);
         }));
         return command;
     }
@@ -85,12 +86,14 @@ internal sealed class EditCommand : ICliCommand
     private sealed record EditPaths(string Video, string Drag, string Output, string? Model, string? Motion, string? Tokenizer, string Deform, bool AllowPickle);
 
     /// <summary>The default: the whole video, every frame at its size and rate, audio copied.</summary>
-    private static async Task<int> RunFullRateAsync(EditPaths paths, double? keyframeRate, int? workingWidth, int crf, string preset, CancellationToken ct)
+    private static async Task<int> RunFullRateAsync(EditPaths paths, double? keyframeRate, int? workingWidth, int crf, string preset, long budget,
+        CancellationToken ct)
     {
         OutputFiles.CheckInput(paths.Video, "video");
         OutputFiles.CheckInput(paths.Drag, "drag request");
         var outFull = Path.GetFullPath(paths.Output);
         Media.Streaming.AudioMuxer.ContainerFor(outFull); // .mp4/.m4v/.mov/.mkv, checked before any work
+        OutputFiles.RefuseLinkOrFolder(outFull, "--out");
         OutputFiles.EnsureWritableDirectory(Path.GetDirectoryName(outFull)!);
         var deform = DeformOption.Parse(paths.Deform);
         CheckModelPaths(paths, deform);
@@ -115,6 +118,7 @@ internal sealed class EditCommand : ICliCommand
             MaxWorkingFrames = diffusion ? 24 : FullResolutionOptions.Default.MaxWorkingFrames,
             Crf = crf,
             Preset = preset,
+            MemoryBudgetBytes = budget,
         };
         try
         {
@@ -126,7 +130,17 @@ internal sealed class EditCommand : ICliCommand
         }
         AnsiConsole.MarkupLineInterpolated($"backend: {editor.Name} ({(diffusion ? "DragVideo diffusion editor" : $"fast weight-free backend, {DeformOption.Name(deform)} mode; give --model and --motion for the diffusion editor")}); whole video: {source.FrameCountHint} frames {source.Width}×{source.Height} at {source.Fps:0.###} fps, {source.PixelFormat}, {(source.Audio.Count == 0 ? "no audio" : $"{source.Audio.Count} audio stream(s)")}");
         var full = new FullResolutionEditor(editor, options);
-        var report = await ProgressBar.RunAsync(bar => full.EditFileAsync(paths.Video, outFull, request, bar, ct)).ConfigureAwait(false);
+        FullResolutionEditReport report;
+        try
+        {
+            report = await ProgressBar.RunAsync(bar => full.EditFileAsync(paths.Video, outFull, request, bar, ct)).ConfigureAwait(false);
+        }
+        catch (MemoryBudgetExceededException e) when (e.Setting == nameof(FullResolutionOptions.MemoryBudgetBytes))
+        {
+            throw new MemoryBudgetExceededException("--max-memory-mb", e.RequiredBytes, e.BudgetBytes,
+                $"edit: {source.FrameCountHint} frames of {source.Width}×{source.Height} need about {MemoryBudgetExceededException.FormatBytes(e.RequiredBytes)} " +
+                $"over the memory budget of {MemoryBudgetExceededException.FormatBytes(e.BudgetBytes)} (--max-memory-mb); lower --keyframe-rate or --working-width, or raise --max-memory-mb.");
+        }
         foreach (var note in report.Notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {note}");
         AnsiConsole.MarkupLineInterpolated($"wrote {report.OutputPath}: {report.FrameCount} frames {report.Width}×{report.Height} at {report.FrameRate} fps, {report.PixelFormat}, audio {report.Audio}");
         AnsiConsole.MarkupLineInterpolated($"propagation {report.PropagationTime.TotalSeconds:0.0} s on {report.WorkingFrameSourceIndices.Count} working frames {report.WorkingWidth}×{report.WorkingHeight}; decode → warp → encode {report.StreamingTime.TotalSeconds:0.0} s ({report.OutputFramesPerSecond:0.0} frames/s; warp alone {report.WarpFramesPerSecond:0.0} frames/s)");

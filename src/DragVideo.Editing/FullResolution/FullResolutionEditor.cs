@@ -149,8 +149,8 @@ public sealed class FullResolutionEditor
     /// <param name="cancellationToken">stops ffmpeg and removes every temporary file.</param>
     /// <returns>what was written, every deviation from the source, and the timings.</returns>
     /// <exception cref="FileNotFoundException">the input does not exist.</exception>
-    /// <exception cref="InvalidMediaException">the input is unreadable, variable-rate with <see cref="VariableFrameRateHandling.Refuse"/>,
-    /// or would not fit the memory budget.</exception>
+    /// <exception cref="InvalidMediaException">the input is unreadable, or variable-rate with <see cref="VariableFrameRateHandling.Refuse"/>.</exception>
+    /// <exception cref="MemoryBudgetExceededException">the edit would not fit <see cref="FullResolutionOptions.MemoryBudgetBytes"/>; nothing was decoded.</exception>
     /// <exception cref="InvalidDragRequestException">the request does not fit the source.</exception>
     /// <exception cref="ArgumentException">the output extension is not supported.</exception>
     /// <exception cref="IOException">the output could not be written or did not verify.</exception>
@@ -476,9 +476,9 @@ public sealed class FullResolutionEditor
         long streaming = layout.FrameBytes * (2L * Prefetch + 4) + pixels * 16 * 4;
         long need = Math.Max(propagation, streaming) + workingFrames * 2L * geometry.Width * geometry.Height * 4;
         if (need > Options.MemoryBudgetBytes)
-            throw new InvalidMediaException(string.Create(CultureInfo.InvariantCulture,
-                $"a full-resolution edit of this video needs about {need / (1024.0 * 1024 * 1024):0.00} GiB ({source.Width}×{source.Height}, {workingFrames} working frames of {geometry.Width}×{geometry.Height}); " +
-                $"the memory budget is {Options.MemoryBudgetBytes / (1024.0 * 1024 * 1024):0.00} GiB: lower the key-frame rate or working width, or raise MemoryBudgetBytes"), source.Path);
+            throw new MemoryBudgetExceededException(nameof(FullResolutionOptions.MemoryBudgetBytes), need, Options.MemoryBudgetBytes, string.Create(CultureInfo.InvariantCulture,
+                $"a full-resolution edit of {source.Path} needs about {MemoryBudgetExceededException.FormatBytes(need)} ({source.Width}×{source.Height}, {workingFrames} working frames of {geometry.Width}×{geometry.Height}); " +
+                $"the memory budget is {MemoryBudgetExceededException.FormatBytes(Options.MemoryBudgetBytes)}: lower the key-frame rate or working width, or raise MemoryBudgetBytes"));
     }
 
     private static void TryDelete(string path)

@@ -174,7 +174,9 @@ public sealed class FullResolutionFileEditTests : IDisposable
     {
         string src = _videos.PatternWithAudio();
         var editor = QuickEditor(new FullResolutionOptions { MemoryBudgetBytes = 16L << 20, KeyframeRate = null });
-        var e = await Assert.ThrowsAsync<InvalidMediaException>(() => editor.EditFileAsync(src, _videos.PathOf("big.mp4"), CentreDrag(320, 240, 59)));
+        var e = await Assert.ThrowsAsync<MemoryBudgetExceededException>(() => editor.EditFileAsync(src, _videos.PathOf("big.mp4"), CentreDrag(320, 240, 59)));
+        Assert.Equal(nameof(FullResolutionOptions.MemoryBudgetBytes), e.Setting);
+        Assert.True(e.RequiredBytes > e.BudgetBytes);
         Assert.Contains("memory budget", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(_videos.PathOf("big.mp4")));
     }
