@@ -13,11 +13,18 @@ public class CliReliabilityTests
         string video = Cli.MakeVideo(tmp.Path, "huge.mp4", 4000, 3000, 3);
         string request = Cli.MakeRequest(tmp.Path, 4000, 3000);
         var watch = Stopwatch.StartNew();
-        var r = await Cli.RunAsync(tmp.Path, "edit", video, "--drag", request, "--out", tmp.File("out.mp4"), "--max-memory-mb", "8192");
+        var r = await Cli.RunAsync(tmp.Path, "edit", video, "--excerpt", "--drag", request, "--out", tmp.File("out.mp4"), "--max-memory-mb", "8192");
         r.ExitCode.Should().Be(2, r.Stderr);
         r.ErrorLines.Should().ContainSingle().Which.Should().Contain("3 frames of 4000×3000").And.Contain("--size").And.Contain("--max-memory-mb");
         File.Exists(tmp.File("out.mp4")).Should().BeFalse();
         watch.Elapsed.Should().BeLessThan(TimeSpan.FromMinutes(2), "nothing is decoded or edited");
+
+        // The default full-rate path streams, so the same video needs far less; a budget below its estimate is refused
+        // just as early, naming the options that change it.
+        var full = await Cli.RunAsync(tmp.Path, "edit", video, "--drag", request, "--out", tmp.File("out.mp4"), "--max-memory-mb", "300");
+        full.ExitCode.Should().Be(2, full.Stderr);
+        full.ErrorLines.Should().ContainSingle().Which.Should().Contain("3 frames of 4000×3000").And.Contain("--keyframe-rate").And.Contain("--max-memory-mb");
+        File.Exists(tmp.File("out.mp4")).Should().BeFalse();
     }
 
     [Fact]

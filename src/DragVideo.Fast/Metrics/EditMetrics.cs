@@ -68,14 +68,29 @@ public sealed class EditMetrics
         }
         TorchRuntime.EnsureLoaded();
 
-        var (frameDistances, allDistances, initial) = DragAccuracy(original, edited, instruction, cancellationToken);
-        var (maxFlow, warpError) = Temporal(edited.Frames, cancellationToken);
+        // The edited and the original clip's temporal measures are independent: run them side by side (each flow runs
+        // single-threaded), and restore LibTorch's thread count afterwards (the flows set it per call).
+        int threads = torch.get_num_threads();
+        double maxFlow, warpError;
         double? origMaxFlow = null, origWarpError = null;
-        if (Options.IncludeOriginalReference)
+        (double[] frameDistances, List<double> allDistances, List<double> initial) drag;
+        try
         {
-            var (a, b) = Temporal(original.Frames, cancellationToken);
-            origMaxFlow = a; origWarpError = b;
+            var editedTask = Task.Run(() => Temporal(edited.Frames, cancellationToken), cancellationToken);
+            var originalTask = Options.IncludeOriginalReference ? Task.Run(() => Temporal(original.Frames, cancellationToken), cancellationToken) : null;
+            drag = DragAccuracy(original, edited, instruction, cancellationToken);
+            (maxFlow, warpError) = editedTask.GetAwaiter().GetResult();
+            if (originalTask is not null)
+            {
+                var (a, b) = originalTask.GetAwaiter().GetResult();
+                origMaxFlow = a; origWarpError = b;
+            }
         }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
+        var (frameDistances, allDistances, initial) = drag;
         var (psnr, mae, outside) = Fidelity(original, edited, instruction);
         double? clip = null, origClip = null;
         if (_clip is not null)
@@ -117,11 +132,11 @@ public sealed class EditMetrics
         for (int f = 0; f < original.FrameCount; f++)
         {
             ct.ThrowIfCancellationRequested();
+            if (f % Options.FrameStride != 0) continue;
             var fi = instruction.Frames[f];
             using var scope = NewDisposeScope();
             var o = original.Frames[f];
             var e = edited.Frames[f];
-            Tensor? flow = null;
             double sum = 0; int n = 0;
             for (int j = 0; j < fi.Pairs.Count; j++)
             {
@@ -135,8 +150,7 @@ public sealed class EditMetrics
                     (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
                 if (Options.UseFlowForDragAccuracy)
                 {
-                    flow ??= _flow.Compute(o, e);
-                    var candidate = FlowAt(flow, pair.Handle);
+                    var candidate = FlowCandidate(o, e, pair, margin + r);
                     if (candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
                     {
                         double ssd = PatchLocator.SsdAt(e, template, candidate, r);
@@ -153,6 +167,27 @@ public sealed class EditMetrics
         return (perFrame, all, initial);
     }
 
+    /// <summary>
+    /// Where the flow from the original to the edited frame takes the handle: the flow is computed on the window around
+    /// handle and target grown by the search margin, the patch radius and 24 px of context (content farther away cannot
+    /// be where the handle's content went, and a window costs a fraction of a whole-frame flow).
+    /// </summary>
+    private DragPoint FlowCandidate(Tensor original, Tensor edited, DragPair pair, int grow)
+    {
+        using var scope = NewDisposeScope();
+        int h = (int)original.shape[1], w = (int)original.shape[2];
+        int g = grow + 24;
+        int x0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - g);
+        int y0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - g);
+        int x1 = Math.Min(w - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + g);
+        int y1 = Math.Min(h - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + g);
+        var rows = TensorIndex.Slice(y0, y1 + 1);
+        var cols = TensorIndex.Slice(x0, x1 + 1);
+        var flow = _flow.Compute(original[TensorIndex.Colon, rows, cols], edited[TensorIndex.Colon, rows, cols]);
+        var local = FlowAt(flow, new DragPoint(pair.Handle.X - x0, pair.Handle.Y - y0));
+        return new DragPoint(local.X + x0, local.Y + y0);
+    }
+
     private static DragPoint FlowAt(Tensor flow, DragPoint p)
     {
         using var scope = NewDisposeScope();
@@ -166,7 +201,8 @@ public sealed class EditMetrics
     }
 
     /// <summary>
-    /// Paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c> — and the warp error
+    /// Paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c>, over the pairs (t, t+1) with t a multiple of
+    /// <see cref="EditMetricsOptions.FrameStride"/> — and the warp error
     /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame; both over the pixels
     /// at least <see cref="EditMetricsOptions.FlowBorderMargin"/> from the edge.
     /// </summary>
@@ -175,9 +211,11 @@ public sealed class EditMetrics
         int n = (int)frames.shape[0];
         if (n < 2) return (0, 0);
         double maxSum = 0, errSum = 0;
-        for (int t = 0; t + 1 < n; t++)
+        int pairs = 0;
+        for (int t = 0; t + 1 < n; t += Options.FrameStride)
         {
             ct.ThrowIfCancellationRequested();
+            pairs++;
             using var scope = NewDisposeScope();
             var a = frames[t];
             var b = frames[t + 1];
@@ -186,7 +224,7 @@ public sealed class EditMetrics
             maxSum += flow.square().sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
             errSum += WarpError(a, b, flow, interior);
         }
-        return (maxSum / (n - 1), errSum / (n - 1));
+        return (maxSum / pairs, errSum / pairs);
     }
 
     /// <summary>Bool <c>[H, W]</c>: pixels at least <paramref name="margin"/> from the edge (all pixels when the frame is too small).</summary>

@@ -37,6 +37,13 @@ public sealed record EditMetricsOptions
     /// </summary>
     public int FlowBorderMargin { get; init; } = 12;
 
+    /// <summary>
+    /// Measure every n-th frame: drag accuracy on frames 0, n, 2n, … and the temporal measures on the pairs (t, t+1) for
+    /// those t (fidelity always uses every frame). 1 (default) = every frame; larger values make long full-rate clips
+    /// affordable at the price of sampling.
+    /// </summary>
+    public int FrameStride { get; init; } = 1;
+
     /// <summary>Also compute the temporal metrics of the original clip, as a reference (the paper compares with it).</summary>
     public bool IncludeOriginalReference { get; init; } = true;
 
@@ -47,6 +54,7 @@ public sealed record EditMetricsOptions
         if (PatchRadius < 1 || PatchRadius > 64) throw new ArgumentOutOfRangeException(nameof(PatchRadius), PatchRadius, "must be in 1 … 64.");
         if (SearchMargin < 0 || SearchMargin > 512) throw new ArgumentOutOfRangeException(nameof(SearchMargin), SearchMargin, "must be in 0 … 512.");
         if (FlowBorderMargin < 0 || FlowBorderMargin > 256) throw new ArgumentOutOfRangeException(nameof(FlowBorderMargin), FlowBorderMargin, "must be in 0 … 256.");
+        if (FrameStride < 1 || FrameStride > 10000) throw new ArgumentOutOfRangeException(nameof(FrameStride), FrameStride, "must be in 1 … 10000.");
         if (!(PsnrCap > 0) || double.IsInfinity(PsnrCap)) throw new ArgumentOutOfRangeException(nameof(PsnrCap), PsnrCap, "must be a finite number > 0.");
     }
 }

@@ -67,6 +67,9 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
     /// <summary>The options in use.</summary>
     public FastWarpOptions Options { get; }
 
+    /// <summary>The propagator that carries key-frame instructions to every frame (used by full-resolution edits).</summary>
+    internal IInstructionPropagator Propagator => _propagator;
+
     /// <inheritdoc />
     public Task<EditResult> EditAsync(VideoClip clip, DragRequest request, IProgress<EditProgress>? progress = null,
         CancellationToken cancellationToken = default)

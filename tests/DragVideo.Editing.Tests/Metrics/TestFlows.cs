@@ -6,11 +6,14 @@ namespace DragVideo.Editing.Tests.Metrics;
 /// <summary>A flow that reports the same vector everywhere (tests the aggregation of Eq. 8 independently of any estimator).</summary>
 internal sealed class ConstantFlow(float dx, float dy) : IOpticalFlow
 {
-    public int Calls { get; private set; }
+    private int _calls;
+
+    /// <summary>Number of calls so far (the metrics call the flow from two threads at once).</summary>
+    public int Calls => Volatile.Read(ref _calls);
 
     public Tensor Compute(Tensor from, Tensor to)
     {
-        Calls++;
+        Interlocked.Increment(ref _calls);
         var f = torch.zeros(2, from.shape[1], from.shape[2]);
         f[0].fill_(dx);
         f[1].fill_(dy);

@@ -6,8 +6,9 @@ namespace DragVideo.Editing.Tests.Readme;
 
 /// <summary>
 /// The README quick start as a new user meets it: the libraries are packed to a local folder feed, a fresh console app
-/// is created outside the repository by running the README's shell block verbatim, its <c>Program.cs</c> is the README's
-/// C# block verbatim, and it runs on a real clip (OpenCV's vtest.avi, pedestrians).
+/// is created outside the repository by running the README's shell block verbatim; its <c>Program.cs</c> is first the
+/// README's full-rate C# block verbatim, run on a real clip at its own size (OpenCV's vtest.avi, pedestrians, 768×576),
+/// then the working-excerpt block verbatim, run on a 256×256 excerpt of the same clip.
 /// </summary>
 [Trait("Category", "Slow")]
 public sealed partial class ReadmeFromPackagesTests
@@ -20,7 +21,10 @@ public sealed partial class ReadmeFromPackagesTests
         int quickStart = readme.IndexOf("## Quick start (C#)", StringComparison.Ordinal);
         quickStart.Should().BeGreaterThan(0, "the README has a quick start");
         string shell = CodeBlock(readme, "bash", quickStart);
-        string program = CodeBlock(readme, "csharp", quickStart);
+        string fullRate = CodeBlock(readme, "csharp", quickStart);
+        int excerptSection = readme.IndexOf("### The working excerpt", quickStart, StringComparison.Ordinal);
+        excerptSection.Should().BeGreaterThan(0, "the quick start shows the working-excerpt mode too");
+        string excerpt = CodeBlock(readme, "csharp", excerptSection);
 
         using var work = new TempFolder("dragvideo-readme-packages-");
         string feed = Directory.CreateDirectory(Path.Combine(work.Path, "feed")).FullName;
@@ -40,10 +44,25 @@ public sealed partial class ReadmeFromPackagesTests
         await Run(work.Path, env, "bash", "-euo", "pipefail", "-c", shell);
 
         string app = Path.Combine(work.Path, "DragDemo");
-        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), program);
+        string vtest = "/usr/share/doc/opencv-doc/examples/data/vtest.avi";
+
+        // 1. The full-rate path: the whole clip at its size and rate.
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), fullRate);
+        await Run(app, null, "ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", vtest, "-frames:v", "40", "-c:v", "libx264",
+            "-preset", "ultrafast", "-pix_fmt", "yuv420p", "input.mp4");
+        string fullOutput = await Run(app, env, "dotnet", "run", "-c", "Release");
+        var written = MediaProbe.Probe(Path.Combine(app, "edited.mp4"));
+        (written.Width, written.Height, written.FrameCount).Should().Be((768, 576, 40), "the full-rate path keeps the video's size and length");
+        fullOutput.Should().Contain("40 frames 768×576");
+        var fullStages = ProgressLine().Matches(fullOutput).Select(m => Enum.Parse<EditStage>(m.Groups["stage"].Value)).ToList();
+        // Progress<T> posts to the thread pool in a console app, so only what was reported is checked, not the order.
+        fullStages.Should().Contain(EditStage.Warping).And.Contain(EditStage.Completed);
+
+        // 2. The working excerpt (the paper's setting), through the DI container.
+        File.Delete(Path.Combine(app, "edited.mp4"));
+        await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), excerpt);
         TorchRuntime.EnsureLoaded();
-        using (var real = VideoReader.Read("/usr/share/doc/opencv-doc/examples/data/vtest.avi",
-                   new VideoReadOptions { Kps = 6, MaxFrames = 12, Width = 256, Height = 256 }))
+        using (var real = VideoReader.Read(vtest, new VideoReadOptions { Kps = 6, MaxFrames = 12, Width = 256, Height = 256 }))
             VideoWriter.WriteMp4(real, Path.Combine(app, "input.mp4"));
 
         string output = await Run(app, env, "dotnet", "run", "-c", "Release");
