@@ -11,7 +11,7 @@ namespace DragVideo.Diffusion.Modules.Motion;
 /// keys = the image U-Net's keys + the adapter's keys, as in diffusers. Built for editing: <see cref="Forward"/> returns
 /// chosen up-block features and can stop right after the last one; attention processors are replaceable per layer path.
 /// </summary>
-public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBackbone
+public sealed class UNetMotionModel : UNetConditionModelBase, IMemorySavingBackbone
 {
     /// <summary>Builds the video U-Net with freshly initialised weights.</summary>
     /// <param name="unetConfig">the image U-Net's configuration (e.g. <see cref="UNet2DConditionConfig.StableDiffusion15"/>).</param>

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -35,9 +36,28 @@ internal abstract class UNetBlock : nn.Module
     protected Tensor ApplyMotion(ModuleList<TransformerTemporalModel>? motionModules, int index, Tensor hidden, UNetForwardContext ctx)
     {
         if (motionModules is null || !ctx.MotionEnabled) return hidden;
-        var h = motionModules[index].forward(hidden, ctx.Frames, ctx.Call);
+        var module = motionModules[index];
+        int frames = ctx.Frames;
+        var call = ctx.Call;
+        var h = ctx.CheckpointUnits
+            ? GradientCheckpoint.Run(x => new[] { module.forward(x[0]!, frames, call) }, hidden)[0]
+            : module.forward(hidden, frames, call);
         ctx.Capture($"{BlockPath}.motion_modules.{index}", h);
         return h;
+    }
+
+    /// <summary>Runs a resnet with the context's time embedding, as its own checkpoint unit when the context asks for it.</summary>
+    protected static Tensor RunResnet(ResnetBlock2D resnet, Tensor hidden, UNetForwardContext ctx)
+        => ctx.CheckpointUnits
+            ? GradientCheckpoint.Run(x => new[] { resnet.forward(x[0]!, x[1]!) }, hidden, ctx.Temb)[0]
+            : resnet.forward(hidden, ctx.Temb);
+
+    /// <summary>Runs a spatial transformer on the context's text embedding, as its own checkpoint unit when the context asks for it.</summary>
+    protected static Tensor RunTransformer(Attention.Transformer2DModel transformer, Tensor hidden, UNetForwardContext ctx)
+    {
+        if (!ctx.CheckpointUnits) return transformer.forward(hidden, ctx.EncoderHiddenStates, ctx.Call);
+        var call = ctx.Call;
+        return GradientCheckpoint.Run(x => new[] { transformer.forward(x[0]!, x[1], call) }, hidden, ctx.EncoderHiddenStates)[0];
     }
 
     /// <summary>Enumerates a transformer list's and a motion list's layers interleaved in forward order.</summary>

@@ -12,8 +12,9 @@ internal sealed class UNetForwardContext
 {
     /// <summary>Creates the context.</summary>
     public UNetForwardContext(Tensor temb, Tensor? encoderHiddenStates, int frames, bool motionEnabled, AttentionCall call,
-        Dictionary<string, Tensor>? captures)
+        Dictionary<string, Tensor>? captures, GradientCheckpointing checkpointing = GradientCheckpointing.Off)
     {
+        Checkpointing = checkpointing;
         Temb = temb;
         EncoderHiddenStates = encoderHiddenStates;
         Frames = frames;
@@ -39,6 +40,16 @@ internal sealed class UNetForwardContext
 
     /// <summary>Named outputs caught during the forward (diffusers-style module paths), or null when not capturing.</summary>
     public Dictionary<string, Tensor>? Captures { get; }
+
+    /// <summary>Gradient checkpointing requested for this forward (acts only while gradients are recorded).</summary>
+    public GradientCheckpointing Checkpointing { get; }
+
+    /// <summary>Whether resnets, transformers and motion modules are checkpointed one by one (<see cref="GradientCheckpointing.All"/>).</summary>
+    public bool CheckpointUnits => Checkpointing == GradientCheckpointing.All;
+
+    /// <summary>The same context with other time and text embeddings (the detached copies a checkpoint recomputes from).</summary>
+    public UNetForwardContext WithEmbeddings(Tensor temb, Tensor? encoderHiddenStates)
+        => new(temb, encoderHiddenStates, Frames, MotionEnabled, Call, Captures, Checkpointing);
 
     /// <summary>Records <paramref name="value"/> under <paramref name="name"/> when capturing.</summary>
     public void Capture(string name, Tensor value)

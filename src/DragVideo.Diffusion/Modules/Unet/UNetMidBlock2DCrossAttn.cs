@@ -41,12 +41,12 @@ internal class UNetMidBlock2DCrossAttn : UNetBlock
     /// <summary>Runs the block on <paramref name="hidden"/> <c>[N, C, H, W]</c>.</summary>
     public Tensor Forward(Tensor hidden, UNetForwardContext ctx)
     {
-        var h = resnets[0].forward(hidden, ctx.Temb);
+        var h = RunResnet(resnets[0], hidden, ctx);
         for (int i = 0; i < attentions.Count; i++)
         {
-            h = attentions[i].forward(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = RunTransformer(attentions[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
-            h = resnets[i + 1].forward(h, ctx.Temb);
+            h = RunResnet(resnets[i + 1], h, ctx);
         }
         return h;
     }
