@@ -10,7 +10,7 @@ if (args.Contains("--quick"))
 {
     // One run, one table: every figure is measured on this machine in this process, so ratios are meaningful even
     // on a noisy box (see docs/performance.md). Options: --small (narrow U-Net smoke run), --json <file>,
-    // --only fast,tracking,editor,unet,unet512.
+    // --only fast,tracking,editor,unet,unet512,memory (memory: --memory-minutes N, default 20).
     string json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "benchmark-quick.json";
     string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
     return QuickBenchmark.Run(json, !args.Contains("--small"),

@@ -13,5 +13,7 @@ internal static class QuickSections
         ("editor", EditorSection.Run),
         ("unet", UnetSection.Run),
         ("unet512", WorkAt512Section.Run),
+        // Peak memory and time of each saving (checkpointing, slicing, chunks); budgeted to 20 min and 22 GiB.
+        ("memory", MemorySection.Run),
     };
 }

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Precision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -55,7 +56,16 @@ public sealed class LoraTrainer
         var losses = new List<double>(options.Steps);
         network.Attach();
         var parameters = network.Parameters().ToList();
+        // Half-precision policy: LoRA master weights, the latents and the loss stay float32 (float16 backbones loss-scaled).
+        PrecisionPolicy.RequireFloating(latents, nameof(latents));
+        foreach (var (path, layer) in network.Layers)
+            foreach (var (projection, adapter) in layer.Projections)
+            {
+                PrecisionPolicy.RequireMasterPrecision(adapter.Down, $"LoRA parameter '{LoraKeyNames.Down(path, projection)}'");
+                PrecisionPolicy.RequireMasterPrecision(adapter.Up, $"LoRA parameter '{LoraKeyNames.Up(path, projection)}'");
+            }
         foreach (var p in parameters) p.requires_grad_(true);
+        LossScaler? scaler = null;
         using var frozen = FrozenParameters.Freeze(backbone);
         using var optimizer = optim.AdamW(parameters, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2,
             eps: options.Epsilon, weight_decay: options.WeightDecay);
@@ -66,7 +76,7 @@ public sealed class LoraTrainer
             using var scope = NewDisposeScope();
             int start = random.Next(0, frames - window + 1);
             long t = random.Next(0, scheduler.TrainTimesteps);
-            var clean = latents.detach().narrow(2, start, window);
+            var clean = latents.detach().narrow(2, start, window).to_type(ScalarType.Float32);
             var noise = randn(clean.shape, dtype: clean.dtype, generator: noiseGenerator).to(clean.device);
             var timesteps = tensor(new[] { t }, dtype: ScalarType.Int64, device: clean.device);
             var noisy = scheduler.AddNoise(clean, noise, timesteps);
@@ -75,8 +85,9 @@ public sealed class LoraTrainer
             double value = loss.item<float>();
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            scaler ??= LossScaler.For(prediction.dtype);
+            scaler.Backward(loss);
+            scaler.Step(optimizer, parameters);
             losses.Add(value);
             _logger.LogDebug("LoRA step {Step}/{Total}: loss {Loss:G5} (t = {Timestep}, frames {Start}…{End})",
                 step + 1, options.Steps, value, t, start, start + window - 1);

@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Lora;
+using DragVideo.Diffusion.Precision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -110,7 +111,10 @@ public sealed class DragLatentOptimizer
         var timestep = tensor(new[] { input.Timestep }, dtype: ScalarType.Int64, device: latent0.device);
 
         using var frozen = FrozenParameters.Freeze(_backbone);
-        var z = new Parameter(latent0.detach().clone(), requires_grad: true);
+        // Half-precision policy: the optimised latent and Adam's state are float32 whatever the backbone computes in.
+        PrecisionPolicy.RequireFloating(latent0, "input.Latent");
+        var z = new Parameter(PrecisionPolicy.IsHalf(latent0.dtype) ? latent0.detach().to_type(ScalarType.Float32) : latent0.detach().clone(), requires_grad: true);
+        var scaler = LossScaler.For(ScalarType.Float32);
         using var optimizer = optim.Adam(new[] { z }, lr: _options.LearningRate);
         IReadOnlyList<Tensor>? references = null;
         Tensor? originalPrev = null;
@@ -126,6 +130,12 @@ public sealed class DragLatentOptimizer
             using var scope = NewDisposeScope();
             using var output = _backbone.Forward(z, timestep, input.TextEmbedding, blocks, stopAfterLastFeature: !needPrev);
             var features = DragFeatures.FromOutput(output, blocks, fw, fh);
+            if (PrecisionPolicy.IsHalf(features.dtype))
+            {
+                // The loss (and tracking) run in float32; a float16 backbone's backward is loss-scaled.
+                if (step == 0) scaler = LossScaler.For(features.dtype);
+                features = features.to_type(ScalarType.Float32);
+            }
             Tensor? editedPrev = null;
             if (needPrev)
             {
@@ -157,8 +167,8 @@ public sealed class DragLatentOptimizer
             double value = loss.item<float>();
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            scaler.Backward(loss);
+            scaler.Step(optimizer, new[] { z });
             updates++;
             losses.Add(value);
             _logger.LogDebug("drag step {Step}/{Total}: loss {Loss:G5}, mean handle→target {Distance:F2} px", step + 1, _options.Steps, value, meanDistance);

@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Modules.Unet;
+using DragVideo.Diffusion.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -111,6 +112,8 @@ public sealed class UNetMotionModel : UNetConditionModelBase, IMemorySavingBackb
         ArgumentNullException.ThrowIfNull(encoderHiddenStates);
         if (latents.dim() != 5 || latents.shape[1] != Config.InChannels)
             throw new ArgumentException($"latents must be [B, {Config.InChannels}, F, h, w]; got [{string.Join(",", latents.shape)}].", nameof(latents));
+        PrecisionPolicy.RequireFloating(latents, nameof(latents));
+        PrecisionPolicy.RequireFloating(encoderHiddenStates, nameof(encoderHiddenStates));
         long batch = latents.shape[0];
         int frames = (int)latents.shape[2];
         if (MotionModulesEnabled && frames > MaxFrames)
