@@ -15,7 +15,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
     public void Checkpointed_drag_style_backward_gives_the_plain_latent_gradient_in_every_mode()
     {
         using var model = TinyDiffusion.Load();
-        using var latent = TinyDiffusion.MovingBlobLatent(4);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
         using var plain = LatentGradient(model, latent, text, GradientCheckpointing.Off, truncated: true);
         plain.abs().max().item<float>().Should().BeGreaterThan(0, "the loss depends on the latent");
@@ -31,7 +31,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
     public void Checkpointed_full_pass_backward_gives_the_plain_latent_gradient()
     {
         using var model = TinyDiffusion.Load();
-        using var latent = TinyDiffusion.MovingBlobLatent(3);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
         using var plain = LatentGradient(model, latent, text, GradientCheckpointing.Off, truncated: false);
         foreach (var mode in Modes)
@@ -56,7 +56,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
         network.Attach();
         var parameters = network.Parameters().ToList();
         foreach (var p in parameters) p.requires_grad_(true);
-        using var latent = TinyDiffusion.MovingBlobLatent(4);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
 
         var plain = LoraGradients(model, parameters, latent, text, GradientCheckpointing.Off);
@@ -75,7 +75,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
     public void Checkpointing_changes_nothing_under_no_grad()
     {
         using var model = TinyDiffusion.Load();
-        using var latent = TinyDiffusion.MovingBlobLatent(2);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
         var (plain, plainCalls) = CountedPrediction(model, latent, text, GradientCheckpointing.Off);
         foreach (var mode in Modes)
@@ -93,7 +93,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
     public void A_forward_hook_that_rewrites_an_output_is_applied_in_the_recomputation_too()
     {
         using var model = TinyDiffusion.Load();
-        using var latent = TinyDiffusion.MovingBlobLatent(3);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
         var conv = model.named_modules().First(m => m.name.StartsWith("down_blocks.0.resnets.0.conv1", StringComparison.Ordinal)).module;
         int calls = 0;
@@ -120,7 +120,7 @@ public class GradientCheckpointingTests(ITestOutputHelper output)
     {
         using var model = TinyDiffusion.Load();
         model.GradientCheckpointing = GradientCheckpointing.All;
-        using var latent = TinyDiffusion.MovingBlobLatent(2);
+        using var latent = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var text = TinyDiffusion.TextEmbedding();
         LatentGradient(model, latent, text, GradientCheckpointing.All, truncated: true).Dispose();
         GC.Collect();
