@@ -54,8 +54,6 @@ public sealed class LoraTrainer
         var random = new Random(unchecked((int)options.Seed));
         using var noiseGenerator = new Generator((ulong)options.Seed);
         var losses = new List<double>(options.Steps);
-        network.Attach();
-        var parameters = network.Parameters().ToList();
         // Half-precision policy: LoRA master weights, the latents and the loss stay float32 (float16 backbones loss-scaled).
         PrecisionPolicy.RequireFloating(latents, nameof(latents));
         foreach (var (path, layer) in network.Layers)
@@ -64,6 +62,8 @@ public sealed class LoraTrainer
                 PrecisionPolicy.RequireMasterPrecision(adapter.Down, $"LoRA parameter '{LoraKeyNames.Down(path, projection)}'");
                 PrecisionPolicy.RequireMasterPrecision(adapter.Up, $"LoRA parameter '{LoraKeyNames.Up(path, projection)}'");
             }
+        network.Attach();
+        var parameters = network.Parameters().ToList();
         foreach (var p in parameters) p.requires_grad_(true);
         LossScaler? scaler = null;
         using var frozen = FrozenParameters.Freeze(backbone);
@@ -76,7 +76,8 @@ public sealed class LoraTrainer
             using var scope = NewDisposeScope();
             int start = random.Next(0, frames - window + 1);
             long t = random.Next(0, scheduler.TrainTimesteps);
-            var clean = latents.detach().narrow(2, start, window).to_type(ScalarType.Float32);
+            var clean = latents.detach().narrow(2, start, window);
+            if (PrecisionPolicy.IsHalf(clean.dtype)) clean = clean.to_type(ScalarType.Float32);
             var noise = randn(clean.shape, dtype: clean.dtype, generator: noiseGenerator).to(clean.device);
             var timesteps = tensor(new[] { t }, dtype: ScalarType.Int64, device: clean.device);
             var noisy = scheduler.AddNoise(clean, noise, timesteps);
