@@ -94,7 +94,7 @@ public class HalfPrecisionPolicyTests(ITestOutputHelper output)
         var act = () => model.PredictNoise(intLatent, tensor(501L), text);
         act.Should().Throw<ArgumentException>().WithParameterName("latents").WithMessage("*floating-point*Int64*");
 
-        using var latent = zeros(1, 4, 2, 16, 16);
+        using var latent = zeros(new long[] { 1, 4, 2, 16, 16 });
         using var intText = zeros(new long[] { 1, 77, 32 }, dtype: ScalarType.Int32);
         var act2 = () => model.PredictNoise(latent, tensor(501L), intText);
         act2.Should().Throw<ArgumentException>().WithParameterName("encoderHiddenStates");
