@@ -12,14 +12,8 @@ public static class TensorAssert
     /// </summary>
     public static void Close(Tensor actual, Tensor expected, double atol = 1e-4, double rtol = 1e-4, string? because = null)
     {
-        ArgumentNullException.ThrowIfNull(actual);
-        ArgumentNullException.ThrowIfNull(expected);
-        if (!actual.shape.SequenceEqual(expected.shape))
-            throw new Xunit.Sdk.XunitException($"{because}: shape [{string.Join(",", actual.shape)}] != expected [{string.Join(",", expected.shape)}]");
         using var scope = NewDisposeScope();
-        var a = actual.detach().to(CPU).to_type(ScalarType.Float64);
-        var e = expected.detach().to(CPU).to_type(ScalarType.Float64);
-        var diff = (a - e).abs();
+        var (diff, e) = Float64Difference(actual, expected, because);
         var allowed = e.abs() * rtol + atol;
         var excess = diff - allowed;
         double worst = excess.max().item<double>();
@@ -29,7 +23,7 @@ public static class TensorAssert
             long idx = excess.flatten().argmax().item<long>();
             throw new Xunit.Sdk.XunitException(
                 $"{because}: tensors differ: max |a-b| = {maxAbs:E3} (atol {atol:E1}, rtol {rtol:E1}); worst at flat index {idx}: " +
-                $"actual {a.flatten()[idx].item<double>():G9} vs expected {e.flatten()[idx].item<double>():G9}");
+                $"actual {actual.detach().cpu().flatten()[idx].to_type(ScalarType.Float64).item<double>():G9} vs expected {e.flatten()[idx].item<double>():G9}");
         }
     }
 
@@ -69,14 +63,8 @@ public static class TensorAssert
     public static (double Max, double Mean, long Outliers) CloseWithOutliers(Tensor actual, Tensor expected, double atol, double rtol,
         long maxOutliers, double maxAbs, double maxMean, string because)
     {
-        ArgumentNullException.ThrowIfNull(actual);
-        ArgumentNullException.ThrowIfNull(expected);
-        if (!actual.shape.SequenceEqual(expected.shape))
-            throw new Xunit.Sdk.XunitException($"{because}: shape [{string.Join(",", actual.shape)}] != expected [{string.Join(",", expected.shape)}]");
         using var scope = NewDisposeScope();
-        var a = actual.detach().to(CPU).to_type(ScalarType.Float64);
-        var e = expected.detach().to(CPU).to_type(ScalarType.Float64);
-        var diff = (a - e).abs();
+        var (diff, e) = Float64Difference(actual, expected, because);
         long outliers = diff.gt(e.abs() * rtol + atol).sum().item<long>();
         double max = diff.max().item<double>(), mean = diff.mean().item<double>();
         if (outliers > maxOutliers || !(max <= maxAbs) || !(mean <= maxMean))
@@ -84,5 +72,17 @@ public static class TensorAssert
                 $"{because}: {outliers} elements beyond {atol:E1} + {rtol:E1}·|b| (budget {maxOutliers}), max |a-b| = {max:E3} (limit {maxAbs:E1}), " +
                 $"mean |a-b| = {mean:E3} (limit {maxMean:E1})");
         return (max, mean, outliers);
+    }
+
+    /// <summary>|actual − expected| and expected, both float64 on the CPU, after checking both exist and share a shape
+    /// (created in the caller's dispose scope).</summary>
+    private static (Tensor Diff, Tensor Expected) Float64Difference(Tensor actual, Tensor expected, string? because)
+    {
+        ArgumentNullException.ThrowIfNull(actual);
+        ArgumentNullException.ThrowIfNull(expected);
+        if (!actual.shape.SequenceEqual(expected.shape))
+            throw new Xunit.Sdk.XunitException($"{because}: shape [{string.Join(",", actual.shape)}] != expected [{string.Join(",", expected.shape)}]");
+        var e = expected.detach().to(CPU).to_type(ScalarType.Float64);
+        return ((actual.detach().to(CPU).to_type(ScalarType.Float64) - e).abs(), e);
     }
 }

@@ -1,3 +1,4 @@
+using DragVideo.Testing;
 using DragVideo.Diffusion.Modules.Motion;
 using DragVideo.Diffusion.Modules.Vae;
 using DragVideo.Diffusion.Schedulers;
@@ -41,49 +42,42 @@ public sealed class ToyTrainerTests
     [Fact]
     public void ResumeRefusesACheckpointOfAnotherRunAndIgnoresAPartialOne()
     {
-        TorchRuntime.EnsureLoaded();
-        var run = Directory.CreateTempSubdirectory("toy-ckpt-").FullName;
-        try
-        {
-            using var model = nn.Linear(3, 2);
-            using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
-            var store = new CheckpointStore(run);
-            store.Save(model, optimizer, new CheckpointState("vae", 10, 20, 1, "fp-a", 0.5, 1));
-            // A crash mid-write leaves only a hidden temporary folder, which is never taken for a checkpoint.
-            Directory.CreateDirectory(Path.Combine(store.Folder, ".step-000020.deadbeef.tmp"));
-            Directory.CreateDirectory(Path.Combine(store.Folder, "step-000030")); // no state.json: incomplete
-            Assert.EndsWith("step-000010", store.Latest());
+        using var run = new TempFolder("toy-ckpt-");
+        var (model, optimizer, store) = SavedCheckpoint(run, "vae", "fp-a");
+        using var _m = model;
+        using var _o = optimizer;
+        // A crash mid-write leaves only a hidden temporary folder, which is never taken for a checkpoint.
+        Directory.CreateDirectory(Path.Combine(store.Folder, ".step-000020.deadbeef.tmp"));
+        Directory.CreateDirectory(Path.Combine(store.Folder, "step-000030")); // no state.json: incomplete
+        Assert.EndsWith("step-000010", store.Latest());
 
-            var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "vae", "fp-b"));
-            Assert.Contains("another run", e.Message);
-            var state = store.Load(store.Latest()!, model, optimizer, "vae", "fp-a");
-            Assert.Equal(10, state.Step);
-        }
-        finally
-        {
-            Directory.Delete(run, recursive: true);
-        }
+        var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "vae", "fp-b"));
+        Assert.Contains("another run", e.Message);
+        var state = store.Load(store.Latest()!, model, optimizer, "vae", "fp-a");
+        Assert.Equal(10, state.Step);
     }
 
     [Fact]
     public void CorruptCheckpointWeightsGiveOneClearError()
     {
+        using var run = new TempFolder("toy-ckpt-");
+        var (model, optimizer, store) = SavedCheckpoint(run, "unet", "fp");
+        using var _m = model;
+        using var _o = optimizer;
+        File.WriteAllBytes(Path.Combine(store.Latest()!, "model.safetensors"), new byte[] { 1, 2, 3 });
+        var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "unet", "fp"));
+        Assert.Contains("cannot be loaded", e.Message);
+    }
+
+    /// <summary>A small model and its optimiser with one checkpoint (step 10 of 20) saved in <paramref name="run"/>.</summary>
+    private static (nn.Module Model, TorchSharp.Modules.OptimizerHelper Optimizer, CheckpointStore Store) SavedCheckpoint(TempFolder run, string job, string fingerprint)
+    {
         TorchRuntime.EnsureLoaded();
-        var run = Directory.CreateTempSubdirectory("toy-ckpt-").FullName;
-        try
-        {
-            using var model = nn.Linear(3, 2);
-            using var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
-            var store = new CheckpointStore(run);
-            store.Save(model, optimizer, new CheckpointState("unet", 1, 2, 1, "fp", 0.5, 1));
-            File.WriteAllBytes(Path.Combine(store.Latest()!, "model.safetensors"), new byte[] { 1, 2, 3 });
-            var e = Assert.Throws<TrainingException>(() => store.Load(store.Latest()!, model, optimizer, "unet", "fp"));
-            Assert.Contains("cannot be loaded", e.Message);
-        }
-        finally
-        {
-            Directory.Delete(run, recursive: true);
-        }
+        var model = nn.Linear(3, 2);
+        var optimizer = optim.AdamW(model.parameters(), lr: 1e-3);
+        var store = new CheckpointStore(run.Path);
+        store.Save(model, optimizer, new CheckpointState(job, 10, 20, 1, fingerprint, 0.5, 1));
+        return (model, optimizer, store);
     }
 
     [Theory]

@@ -34,34 +34,11 @@ internal static class UnetTrainingJob
         long parameters = unet.parameters().Sum(p => p.numel());
         Console.WriteLine($"video U-Net: {parameters:N0} parameters");
         using var optimizer = optim.AdamW(unet.parameters(), lr: settings.LearningRate, weight_decay: 0.0);
-        var store = new CheckpointStore(runFolder);
         string fingerprint = $"unet-{string.Join('x', ToyModelSpec.UnetChannels)}-b{settings.Batch}-s{settings.Seed}";
-        int start = 0;
-        double ema = double.NaN, elapsedBefore = 0;
-        if (store.Latest() is { } latest)
-        {
-            var state = store.Load(latest, unet, optimizer, "unet", fingerprint);
-            (start, ema, elapsedBefore) = (state.Step, state.LossEma, state.ElapsedSeconds);
-            Console.WriteLine($"resuming unet from {latest} (step {start})");
-        }
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new ProgressLine("unet", settings.Steps, 10);
-        for (int step = start + 1; step <= settings.LastStep; step++)
-        {
-            ct.ThrowIfCancellationRequested();
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
-            double loss = Step(unet, vae, scheduler, cond, uncond, optimizer, settings, step);
-            if (!double.IsFinite(loss)) throw new TrainingException($"the loss became {loss} at step {step}; lower --lr and resume from the last checkpoint.");
-            ema = double.IsNaN(ema) ? loss : 0.99 * ema + 0.01 * loss;
-            progress.Report(step, loss, ema);
-            if (step % settings.CheckpointEvery == 0 || step == settings.LastStep)
-            {
-                store.Save(unet, optimizer, new CheckpointState("unet", step, settings.Steps, settings.Seed, fingerprint, ema, elapsedBefore + clock.Elapsed.TotalSeconds));
-                ToyModelFolder.WriteUnet(modelFolder, unet); // the model folder always holds the newest complete weights
-            }
-        }
-        progress.Done();
-        Console.WriteLine($"unet done: loss ema {ema:0.00000}, {elapsedBefore + clock.Elapsed.TotalSeconds:0} s");
+        var (ema, seconds) = TrainingLoop.Run("unet", fingerprint, unet, optimizer, settings, runFolder, logEvery: 10, emaDecay: 0.99,
+            k => Step(unet, vae, scheduler, cond, uncond, optimizer, settings, k), ct,
+            afterCheckpoint: () => ToyModelFolder.WriteUnet(modelFolder, unet)); // the model folder always holds the newest complete weights
+        Console.WriteLine($"unet done: loss ema {ema:0.00000}, {seconds:0} s");
     }
 
     /// <summary>One optimiser step on batch <paramref name="step"/>; returns the MSE.</summary>
@@ -82,12 +59,7 @@ internal static class UnetTrainingJob
         var text = where(dropout, uncond.expand(settings.Batch, -1, -1), cond.expand(settings.Batch, -1, -1));
         var noisy = scheduler.AddNoise(latents, noise, timesteps);
         var predicted = unet.PredictNoise(noisy, timesteps, text);
-        var loss = nn.functional.mse_loss(predicted, noise);
-        optimizer.zero_grad();
-        loss.backward();
-        nn.utils.clip_grad_norm_(unet.parameters(), 1.0);
-        optimizer.step();
-        return loss.item<float>();
+        return TrainingLoop.Backward(nn.functional.mse_loss(predicted, noise), optimizer, unet.parameters());
     }
 
     /// <summary>The frozen text encoder's embeddings <c>[1, 77, 32]</c> of the default prompt and of the empty prompt.</summary>

@@ -20,49 +20,24 @@ internal static class VaeTrainingJob
         using var vae = new AutoencoderKL(config);
         vae.train();
         using var optimizer = optim.AdamW(vae.parameters(), lr: settings.LearningRate, weight_decay: 0.0);
-        var store = new CheckpointStore(runFolder);
         string fingerprint = $"vae-{string.Join('x', config.BlockOutChannels)}-b{settings.Batch}-s{settings.Seed}";
-        int start = 0;
-        double ema = double.NaN, elapsedBefore = 0;
-        if (store.Latest() is { } latest)
+        var (_, seconds) = TrainingLoop.Run("vae", fingerprint, vae, optimizer, settings, runFolder, logEvery: 25, emaDecay: 0.98, k =>
         {
-            var state = store.Load(latest, vae, optimizer, "vae", fingerprint);
-            (start, ema, elapsedBefore) = (state.Step, state.LossEma, state.ElapsedSeconds);
-            Console.WriteLine($"resuming vae from {latest} (step {start})");
-        }
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new ProgressLine("vae", settings.Steps, 25);
-        for (int step = start + 1; step <= settings.Steps; step++)
-        {
-            ct.ThrowIfCancellationRequested();
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
-            double loss;
-            using (var scope = NewDisposeScope())
-            {
-                var images = TrainingData.Frames(settings.Seed, step, settings.Batch) * 2 - 1;
-                using var generator = new Generator().manual_seed(settings.Seed * 1_000_003L + step);
-                using var posterior = vae.Encode(images);
-                var recon = vae.Decode(posterior.Sample(generator));
-                var mse = nn.functional.mse_loss(recon, images);
-                var kl = 0.5 * (posterior.Mean.pow(2) + posterior.Variance() - 1 - posterior.LogVar).sum() / settings.Batch;
-                var total = mse + KlWeight * kl;
-                optimizer.zero_grad();
-                total.backward();
-                nn.utils.clip_grad_norm_(vae.parameters(), 1.0);
-                optimizer.step();
-                loss = mse.item<float>();
-            }
-            ema = double.IsNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
-            progress.Report(step, loss, ema);
-            if (step % settings.CheckpointEvery == 0 || step == settings.Steps)
-                store.Save(vae, optimizer, new CheckpointState("vae", step, settings.Steps, settings.Seed, fingerprint, ema, elapsedBefore + clock.Elapsed.TotalSeconds));
-        }
-        progress.Done();
+            using var scope = NewDisposeScope();
+            var images = TrainingData.Frames(settings.Seed, k, settings.Batch) * 2 - 1;
+            using var generator = new Generator().manual_seed(settings.Seed * 1_000_003L + k);
+            using var posterior = vae.Encode(images);
+            var recon = vae.Decode(posterior.Sample(generator));
+            var mse = nn.functional.mse_loss(recon, images);
+            var kl = 0.5 * (posterior.Mean.pow(2) + posterior.Variance() - 1 - posterior.LogVar).sum() / settings.Batch;
+            TrainingLoop.Backward(mse + KlWeight * kl, optimizer, vae.parameters());
+            return mse.item<float>(); // the reconstruction term is what the log and the EMA follow
+        }, ct);
         vae.eval();
         double scaling = ScalingFactor(vae);
         double psnr = HeldOutPsnr(vae);
         ToyModelFolder.WriteVae(modelFolder, vae, scaling);
-        Console.WriteLine($"vae done: held-out PSNR {psnr:0.00} dB, scaling factor {scaling:0.00000}, {elapsedBefore + clock.Elapsed.TotalMinutes * 60:0} s");
+        Console.WriteLine($"vae done: held-out PSNR {psnr:0.00} dB, scaling factor {scaling:0.00000}, {seconds:0} s");
     }
 
     /// <summary>
@@ -81,50 +56,23 @@ internal static class VaeTrainingJob
         foreach (var (name, p) in vae.named_parameters()) p.requires_grad = trainable.Contains(p);
         vae.train();
         using var optimizer = optim.AdamW(trainable, lr: settings.LearningRate, weight_decay: 0.0);
-        var store = new CheckpointStore(runFolder);
         string fingerprint = $"vae-decoder-b{settings.Batch}-s{settings.Seed}";
-        int start = 0;
-        double ema = double.NaN, elapsedBefore = 0;
-        if (store.Latest() is { } latest)
-        {
-            var state = store.Load(latest, vae, optimizer, "vae-decoder", fingerprint);
-            (start, ema, elapsedBefore) = (state.Step, state.LossEma, state.ElapsedSeconds);
-            Console.WriteLine($"resuming vae-decoder from {latest} (step {start})");
-        }
         double before = HeldOutPsnr(vae);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var progress = new ProgressLine("vae-decoder", settings.Steps, 25);
-        for (int step = start + 1; step <= settings.Steps; step++)
+        var (_, seconds) = TrainingLoop.Run("vae-decoder", fingerprint, vae, optimizer, settings, runFolder, logEvery: 25, emaDecay: 0.98, k =>
         {
-            ct.ThrowIfCancellationRequested();
-            foreach (var group in optimizer.ParamGroups) group.LearningRate = settings.LearningRateAt(step);
-            double loss;
-            using (var scope = NewDisposeScope())
-            {
-                // Seeds offset by one step count from the VAE run's, so the decoder sees frames the VAE did not.
-                var images = TrainingData.Frames(settings.Seed + 17, step, settings.Batch) * 2 - 1;
-                Tensor latents;
-                using (no_grad())
-                using (var posterior = vae.Encode(images))
-                    latents = posterior.Mean.detach();
-                var recon = vae.Decode(latents);
-                var mse = nn.functional.mse_loss(recon, images);
-                optimizer.zero_grad();
-                mse.backward();
-                nn.utils.clip_grad_norm_(trainable, 1.0);
-                optimizer.step();
-                loss = mse.item<float>();
-            }
-            ema = double.IsNaN(ema) ? loss : 0.98 * ema + 0.02 * loss;
-            progress.Report(step, loss, ema);
-            if (step % settings.CheckpointEvery == 0 || step == settings.Steps)
-                store.Save(vae, optimizer, new CheckpointState("vae-decoder", step, settings.Steps, settings.Seed, fingerprint, ema, elapsedBefore + clock.Elapsed.TotalSeconds));
-        }
-        progress.Done();
+            using var scope = NewDisposeScope();
+            // Seeds offset from the VAE run's, so the decoder sees frames the VAE did not.
+            var images = TrainingData.Frames(settings.Seed + 17, k, settings.Batch) * 2 - 1;
+            Tensor latents;
+            using (no_grad())
+            using (var posterior = vae.Encode(images))
+                latents = posterior.Mean.detach();
+            return TrainingLoop.Backward(nn.functional.mse_loss(vae.Decode(latents), images), optimizer, trainable);
+        }, ct);
         vae.eval();
         double after = HeldOutPsnr(vae);
         ToyModelFolder.WriteVae(modelFolder, vae, scaling);
-        Console.WriteLine($"vae-decoder done: held-out PSNR {before:0.00} → {after:0.00} dB (encoder and scaling factor {scaling:0.00000} unchanged), {elapsedBefore + clock.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"vae-decoder done: held-out PSNR {before:0.00} → {after:0.00} dB (encoder and scaling factor {scaling:0.00000} unchanged), {seconds:0} s");
     }
 
     /// <summary>1 / std of the posterior means of 64 held-out frames (seeds below the training range).</summary>

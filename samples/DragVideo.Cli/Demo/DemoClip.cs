@@ -38,9 +38,11 @@ internal static class DemoClip
     /// <summary>Centre of the disc in frame <paramref name="frame"/> of a clip of <paramref name="frames"/> frames.</summary>
     public static DragPoint ObjectCenter(int frame, int frames)
     {
-        // Centred path: the disc crosses the middle of the frame whatever the frame count.
-        float x0 = Size / 2f - Speed * (frames - 1) / 2f;
-        return new DragPoint(MathF.Round(x0) + Speed * frame, 136);
+        // Centred path: the disc crosses the middle of the frame whatever the frame count; long clips move it more slowly
+        // so that it stays inside the frame (64 frames at full speed would carry it past the edge).
+        float speed = MathF.Min(Speed, (Size - 2f * ObjectRadius - 4f) / Math.Max(1, frames - 1));
+        float x0 = Size / 2f - speed * (frames - 1) / 2f;
+        return new DragPoint(MathF.Round(x0) + MathF.Round(speed * frame), 136);
     }
 
     /// <summary>The handle of the documented drag in a frame: the top of the disc, 28 px above its centre.</summary>

@@ -61,25 +61,10 @@ internal static class ToyDiffusionDemo
         using var _ = result;
         var score = ToyGroundTruthScore.Compute(scenario, result.EditedClip);
 
-        var files = new Dictionary<string, string>
-        {
-            ["edited"] = Path.Combine(dir, "edited.mp4"),
-            ["overlay"] = Path.Combine(dir, "overlay.mp4"),
-            ["contactSheet"] = Path.Combine(dir, "contact-sheet.png"),
-            ["original"] = Path.Combine(dir, "original.mp4"),
-            ["groundTruth"] = Path.Combine(dir, "ground-truth.mp4"),
-            ["request"] = Path.Combine(dir, "request.json"),
-            ["report"] = Path.Combine(dir, "report.json"),
-        };
-        var staged = files.ToDictionary(f => f.Key, f => stage.Add(f.Value));
-        VideoWriter.WriteMp4(result.EditedClip, staged["edited"], cancellationToken: ct);
-        using (var overlay = InstructionOverlay.Render(clip, result.Instruction))
-            VideoWriter.WriteMp4(overlay, staged["overlay"], cancellationToken: ct);
+        Dictionary<string, string> files, staged;
         using (var sheet = ThreeRowSheet(clip, scenario.GroundTruth, result.EditedClip))
-            ImageFile.Write(sheet, staged["contactSheet"], ct);
-        VideoWriter.WriteMp4(clip, staged["original"], cancellationToken: ct);
-        VideoWriter.WriteMp4(scenario.GroundTruth, staged["groundTruth"], cancellationToken: ct);
-        DragRequestJson.Save(scenario.Request, staged["request"]);
+            (files, staged) = DemoOutputs.Write(stage, dir, clip, result, sheet, scenario.Request, ct,
+                new Dictionary<string, (string, VideoClip)> { ["groundTruth"] = ("ground-truth.mp4", scenario.GroundTruth) });
 
         var run = new ToyRunReport(
             new RunReport(result.Backend, new ClipSummary(clip.FrameCount, clip.Width, clip.Height, clip.Fps, $"toy world scenario {seed} (held out)"),

@@ -25,7 +25,8 @@ public static class StudioCommandLine
           --urls URLS            Kestrel URLs instead of --host/--port, e.g. http://127.0.0.1:8080
           --videos DIR           offer the videos in DIR (not its sub-folders) for picking in the page
           --model PATH           Stable Diffusion 1.5 weights (diffusers folder or .safetensors)
-          --motion PATH          AnimateDiff motion adapter (needed with --model)
+          --motion PATH          AnimateDiff motion adapter (needed with --model unless the folder has motion_adapter/,
+                                 e.g. --model models/toy-dragvideo, the toy model trained in this repository)
           --tokenizer DIR        CLIP tokenizer folder (vocab.json, merges.txt) for a single-file --model checkpoint
           --max-upload-mb N      largest upload in MiB (default 200)
           --max-json-kb N        largest JSON request body in KiB (default 1024)
@@ -76,8 +77,13 @@ public static class StudioCommandLine
         }
         values.TryGetValue("model", out var model);
         values.TryGetValue("motion", out var motion);
-        if ((model is null) != (motion is null))
-            throw new StudioUsageException("--model and --motion go together: the diffusion editor needs both the Stable Diffusion weights and the motion adapter.");
+        // A diffusers folder that carries its own motion_adapter/ (e.g. the repository's toy model, models/toy-dragvideo)
+        // needs no --motion; anything else needs both.
+        bool modelCarriesMotion = model is not null && Directory.Exists(Path.Combine(model, "motion_adapter"));
+        if (motion is not null && model is null)
+            throw new StudioUsageException("--motion needs --model: the diffusion editor needs both the Stable Diffusion weights and the motion adapter.");
+        if (model is not null && motion is null && !modelCarriesMotion)
+            throw new StudioUsageException("--model needs --motion (the AnimateDiff motion adapter) unless the model folder has a motion_adapter/ folder, as models/toy-dragvideo does.");
         if (model is not null && !File.Exists(model) && !Directory.Exists(model))
             throw new StudioUsageException($"--model: '{model}' does not exist.");
         if (motion is not null && !File.Exists(motion) && !Directory.Exists(motion))

@@ -44,5 +44,5 @@ public sealed record StudioOptions(
     public const long DefaultMaxUploadBytes = 200L * 1024 * 1024;
 
     /// <summary>True when the diffusion editor is configured (both <c>--model</c> and <c>--motion</c>).</summary>
-    public bool UsesDiffusion => ModelPath is not null && MotionPath is not null;
+    public bool UsesDiffusion => ModelPath is not null;
 }

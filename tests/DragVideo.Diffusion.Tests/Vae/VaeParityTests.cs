@@ -88,8 +88,13 @@ public sealed class VaeParityTests : IDisposable
         TensorAssert.Close(decodedSliced, decodedWhole, 1e-5, 1e-5, "slicing must not change the frames");
         var expected = ((_io["out.decoded_mean"][0] + 1) / 2).clamp(0, 1);
         TensorAssert.Close(decodedSliced[0, 0], expected, 1e-4, 1e-4, "frame 0 = decoded mean in [0,1]");
-        decodedSliced.min().item<float>().Should().BeGreaterThanOrEqualTo(0);
-        decodedSliced.max().item<float>().Should().BeLessThanOrEqualTo(1);
+        // Every frame, not just the fixture's: unscale, decode, map [-1, 1] to [0, 1] and clamp. A helper that skipped the
+        // unscaling or the mapping would differ here (the third frame is the inverted image, far from frame 0).
+        for (int f = 1; f < 3; f++)
+        {
+            var direct = ((_vae.Decode(latentsSliced[0, .., f].unsqueeze(0) / _vae.ScalingFactor)[0] + 1) / 2).clamp(0, 1);
+            TensorAssert.Close(decodedSliced[0, f], direct, 1e-5, 1e-5, $"frame {f} = its decoded latent in [0,1]");
+        }
     }
 
     [Fact]
