@@ -74,6 +74,11 @@ internal static class GradientCheckpoint
             // Outlives the block's dispose scope; released after the first backward.
             state.RngState = get_rng_state().DetachFromDisposeScope();
             ctx.save_data("state", state);
+            // TorchSharp materialises a missing output gradient as zeros_like of a shape placeholder it allocates with
+            // empty_like inside the caller's dispose scope; by backward that placeholder is gone (an output the loss
+            // never used, e.g. a skip tensor after a truncated drag forward). Receive such gradients undefined
+            // instead; backward skips them.
+            ctx.set_materialize_grads(false);
             ctx.save_for_backward(inputs.Where(t => t is not null).Select(t => t!).ToList());
             // apply() runs this with gradient recording off, so the unit keeps no activations.
             return state.Unit(inputs).ToList();
