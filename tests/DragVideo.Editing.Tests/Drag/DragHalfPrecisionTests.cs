@@ -25,8 +25,8 @@ public class DragHalfPrecisionTests(ITestOutputHelper output)
 
         using var full = TinyDiffusion.Load();
         using var half = TinyDiffusion.Load(ScalarType.BFloat16);
-        using var expected = new DragLatentOptimizer(full, TinyDiffusion.Scheduler(), options: options).Optimize(input);
-        using var actual = new DragLatentOptimizer(half, TinyDiffusion.Scheduler(), options: options).Optimize(input);
+        using var expected = new DragLatentOptimizer(full, Scheduler50(), options: options).Optimize(input);
+        using var actual = new DragLatentOptimizer(half, Scheduler50(), options: options).Optimize(input);
 
         actual.Latent.dtype.Should().Be(ScalarType.Float32, "the optimised latent stays float32");
         actual.UpdatesApplied.Should().Be(1);
@@ -50,14 +50,21 @@ public class DragHalfPrecisionTests(ITestOutputHelper output)
         using var latent = zeros(new long[] { 1, 4, 2, 8, 8 }, dtype: ScalarType.Int32);
         var pairs = Enumerable.Range(0, 2).Select(_ => (IReadOnlyList<DragPair>)new[] { new DragPair(new(5, 8), new(10, 8)) }).ToList();
         var input = new DragOptimizationInput(latent, 601, text, pairs, null, Frame, Frame);
-        var act = () => new DragLatentOptimizer(model, TinyDiffusion.Scheduler(), options: new DragOptimizationOptions { Steps = 1 }).Optimize(input);
+        var act = () => new DragLatentOptimizer(model, Scheduler50(), options: new DragOptimizationOptions { Steps = 1 }).Optimize(input);
         act.Should().Throw<ArgumentException>().WithMessage("*input.Latent*floating-point*Int32*");
+    }
+
+    /// <summary>The tiny model's scheduler with the 50 inference steps the inputs' timestep comes from (the mask term steps it).</summary>
+    private static DragVideo.Diffusion.Schedulers.DdimScheduler Scheduler50()
+    {
+        var scheduler = TinyDiffusion.Scheduler();
+        scheduler.SetTimesteps(50);
+        return scheduler;
     }
 
     private static (Tensor Latent, long Timestep, Tensor Text) Inputs()
     {
-        var scheduler = TinyDiffusion.Scheduler();
-        scheduler.SetTimesteps(50);
+        var scheduler = Scheduler50();
         long t = scheduler.Timesteps[12];
         using var clean = TinyDiffusion.MovingBlobLatent(2, size: 8);
         using var g = new Generator(3);
