@@ -10,8 +10,8 @@ if (args.Contains("--quick"))
 {
     // One run, one table: every figure is measured on this machine in this process, so ratios are meaningful even
     // on a noisy box (see docs/performance.md). Options: --small (narrow U-Net smoke run), --json <file>,
-    // --only fast,tracking,editor,unet,unet512,toyworld,toyrecon; the toyworld sections also take
-    // --toy-model, --toy-scenarios, --toy-configs and --toy-table.
+    // --only fast,tracking,editor,unet,unet512,fullres,toyworld,toyrecon,memory; the toyworld sections also take
+    // --toy-model, --toy-scenarios, --toy-configs and --toy-table; memory takes --memory-minutes N (default 20).
     string json = args.SkipWhile(a => a != "--json").Skip(1).FirstOrDefault() ?? "benchmark-quick.json";
     ToyWorldSection.Configure(args);
     ToyReconstructionSection.Configure(args);

@@ -16,5 +16,7 @@ internal static class QuickSections
         ("unet512", WorkAt512Section.Run),
         ("toyworld", ToyWorldSection.Run),
         ("toyrecon", ToyReconstructionSection.Run),
+        // Peak memory and time of each saving (checkpointing, slicing, chunks); budgeted to 20 min and 22 GiB.
+        ("memory", MemorySection.Run),
     };
 }

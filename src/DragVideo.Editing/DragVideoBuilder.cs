@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Loading;
+using DragVideo.Diffusion.Precision;
 using DragVideo.Diffusion.Schedulers;
 using DragVideo.Editing.Caching;
 using DragVideo.Editing.Fast;
@@ -187,6 +188,7 @@ public sealed class DragVideoBuilder
     /// <exception cref="ArgumentException">invalid options.</exception>
     /// <exception cref="InvalidOperationException">a diffusion part is missing (no model and no replacement).</exception>
     /// <exception cref="ModelLoadException">the model cannot be loaded.</exception>
+    /// <exception cref="UnsupportedConfigurationException">a memory saving the backbone lacks, or half precision on the CPU.</exception>
     public VideoDragEditor Build()
     {
         var options = ResolveOptions();
@@ -199,6 +201,8 @@ public sealed class DragVideoBuilder
         var model = _model;
         if (model is null && _modelPath is { } p)
         {
+            // Refuse a dtype the device cannot compute in before reading gigabytes of weights.
+            PrecisionPolicy.EnsureDeviceSupports(options.ModelLoading.DType, options.ModelLoading.Device, options.Memory.AllowHalfPrecisionOnCpu, "ModelLoading.DType");
             var load = options.ModelLoading with { MotionAdapterPath = p.Motion ?? options.ModelLoading.MotionAdapterPath };
             _loggerFactory?.CreateLogger<DragVideoBuilder>().LogInformation(
                 "Loading the diffusion model from {Model} (motion module {Motion}); this reads gigabytes", p.Model, load.MotionAdapterPath ?? "in the model folder");
@@ -210,6 +214,7 @@ public sealed class DragVideoBuilder
             var backbone = _backbone ?? model?.Unet ?? throw Missing("video U-Net (UseModel, UseModelPath or UseBackbone)");
             var scheduler = _scheduler ?? model?.Scheduler ?? throw Missing("DDIM scheduler (UseModel or UseScheduler)");
             var codec = _codec ?? (model is null ? null : new VaeLatentCodec(model.Vae)) ?? throw Missing("latent codec (UseModel or UseLatentCodec)");
+            options.Memory.ApplyTo(backbone);
             var prompt = _promptEncoder ?? (model is null ? null : new ClipPromptEncoder(model.TextEncoder, model.Tokenizer))
                 ?? throw Missing("prompt encoder (UseModel or UsePromptEncoder)");
             string identity = CacheKey.Combine(CacheKey.OfComponent(backbone), CacheKey.OfComponent(codec), CacheKey.OfComponent(prompt));

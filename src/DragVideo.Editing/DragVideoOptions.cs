@@ -63,6 +63,9 @@ public sealed class DragVideoOptions
     /// </summary>
     public bool MotionModulesEnabled { get; set; } = true;
 
+    /// <summary>Memory savings: gradient checkpointing (default: whole blocks), attention slicing, half precision on the CPU.</summary>
+    public MemoryOptions Memory { get; set; } = new();
+
     /// <summary>Largest clip (frames) the editor accepts (AnimateDiff's positional table holds 32; the paper edits 12–16).</summary>
     public int MaxFrames { get; set; } = 32;
 
@@ -75,6 +78,7 @@ public sealed class DragVideoOptions
         Check(nameof(Drag), () => (Drag ?? throw new ArgumentNullException(nameof(Drag))).Validate());
         Check(nameof(MutualSelfAttention), () => (MutualSelfAttention ?? throw new ArgumentNullException(nameof(MutualSelfAttention))).Validate());
         Check(nameof(Cache), () => (Cache ?? throw new ArgumentNullException(nameof(Cache))).Validate());
+        Check(nameof(Memory), () => (Memory ?? throw new ArgumentNullException(nameof(Memory))).Validate());
         if (ModelLoading is null) throw new ArgumentNullException(nameof(ModelLoading));
         if (Propagation is null) throw new ArgumentNullException(nameof(Propagation));
         if (Propagation.Radius < 0) throw new ArgumentOutOfRangeException("Propagation.Radius", Propagation.Radius, "the mask radius must be 0 or more.");

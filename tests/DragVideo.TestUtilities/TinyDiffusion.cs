@@ -9,13 +9,13 @@ namespace DragVideo.Testing;
 /// <summary>The tiny fixture video U-Net (unet2d + motion_adapter weights) and the SD1.5 DDIM scheduler.</summary>
 public static class TinyDiffusion
 {
-    /// <summary>Loads the tiny fixture video U-Net strictly, in eval mode.</summary>
-    public static UNetMotionModel Load()
+    /// <summary>Loads the tiny fixture video U-Net strictly, in eval mode, with <paramref name="dtype"/> weights (converted from the float32 files).</summary>
+    public static UNetMotionModel Load(ScalarType dtype = ScalarType.Float32)
     {
         TorchRuntime.EnsureLoaded();
         var model = new UNetMotionModel(
             UNet2DConditionConfig.FromJsonFile(Fixtures.PathOf("unet2d", "config.json")),
-            MotionAdapterConfig.FromJsonFile(Fixtures.PathOf("motion", "motion_adapter", "config.json")));
+            MotionAdapterConfig.FromJsonFile(Fixtures.PathOf("motion", "motion_adapter", "config.json")), dtype: dtype);
         var weights = SafetensorsReader.Load(Fixtures.PathOf("unet2d", "diffusion_pytorch_model.safetensors"));
         foreach (var (k, v) in SafetensorsReader.Load(Fixtures.PathOf("motion", "motion_adapter", "diffusion_pytorch_model.safetensors")))
             weights[k] = v;

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -60,7 +61,7 @@ public sealed class LoraNetwork : IDisposable
     /// Creates fresh adapters (B = 0, so the network starts as a no-op) for the layers of <paramref name="backbone"/>
     /// selected by <paramref name="config"/>. The backbone must be a TorchSharp module whose attention layers keep
     /// diffusers' projection parameters (<c>{path}.to_q.weight</c> …), as <c>UNetMotionModel</c> does; the adapter sizes
-    /// are read from them. Adapters get the dtype and device of those weights.
+    /// are read from them. Adapters get the device of those weights and their dtype, except that a float16/bfloat16 network gets float32 adapters (master weights).
     /// </summary>
     /// <exception cref="ArgumentException">the backbone is not a module, no layer is selected, or a projection weight is missing.</exception>
     public static LoraNetwork Create(IVideoDiffusionBackbone backbone, LoraConfig? config = null)
@@ -81,7 +82,9 @@ public sealed class LoraNetwork : IDisposable
                     string name = $"{layer.Path}.{projection}.weight";
                     if (!weights.TryGetValue(name, out var w))
                         throw new ArgumentException($"the backbone has no parameter '{name}' to put a LoRA adapter on.", nameof(backbone));
-                    byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], config.Rank, generator, w.dtype, w.device, config.Initialization);
+                    // Half-precision policy: adapters of a float16/bfloat16 network keep float32 master weights.
+                    var dtype = PrecisionPolicy.IsHalf(w.dtype) ? ScalarType.Float32 : w.dtype;
+                    byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], config.Rank, generator, dtype, w.device, config.Initialization);
                 }
                 layers[layer.Path] = new LoraLayerAdapters(layer, byProjection);
             }
@@ -136,7 +139,8 @@ public sealed class LoraNetwork : IDisposable
                     foreach (var l in layers.Values) l.Dispose();
                     throw new ModelLoadException($"the backbone has no projection '{path}.{projection}' for a LoRA adapter.", source);
                 }
-                byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], rank, null, w.dtype, w.device);
+                byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], rank, null,
+                    PrecisionPolicy.IsHalf(w.dtype) ? ScalarType.Float32 : w.dtype, w.device);
             }
             layers[path] = new LoraLayerAdapters(known[path], byProjection);
         }

@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Precision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -57,9 +58,18 @@ public sealed class LoraTrainer
         using var seeded = draws is null ? new SeededLoraTrainingDraws(options.Seed) : null;
         draws ??= seeded!;
         var losses = new List<double>(options.Steps);
+        // Half-precision policy: LoRA master weights, the latents and the loss stay float32 (float16 backbones loss-scaled).
+        PrecisionPolicy.RequireFloating(latents, nameof(latents));
+        foreach (var (path, layer) in network.Layers)
+            foreach (var (projection, adapter) in layer.Projections)
+            {
+                PrecisionPolicy.RequireMasterPrecision(adapter.Down, $"LoRA parameter '{LoraKeyNames.Down(path, projection)}'");
+                PrecisionPolicy.RequireMasterPrecision(adapter.Up, $"LoRA parameter '{LoraKeyNames.Up(path, projection)}'");
+            }
         network.Attach();
         var parameters = network.Parameters().ToList();
         foreach (var p in parameters) p.requires_grad_(true);
+        LossScaler? scaler = null;
         using var frozen = FrozenParameters.Freeze(backbone);
         using var optimizer = optim.AdamW(parameters, lr: options.LearningRate, beta1: options.Beta1, beta2: options.Beta2,
             eps: options.Epsilon, weight_decay: options.WeightDecay);
@@ -70,10 +80,14 @@ public sealed class LoraTrainer
             using var scope = NewDisposeScope();
             var shape = latents.shape.ToArray();
             shape[2] = window;
-            var (start, t, noise) = draws.Draw(step, frames, window, scheduler.TrainTimesteps, shape, latents.dtype, latents.device);
+            // Half-precision policy: half latents are trained on with float32 noise.
+            var noiseDtype = PrecisionPolicy.IsHalf(latents.dtype) ? ScalarType.Float32 : latents.dtype;
+            var (start, t, noise) = draws.Draw(step, frames, window, scheduler.TrainTimesteps, shape, noiseDtype, latents.device);
             if (start < 0 || start + window > frames)
                 throw new InvalidOperationException($"the draw's window {start}…{start + window - 1} is outside the clip's {frames} frames.");
             var clean = latents.detach().narrow(2, start, window);
+            // Half-precision policy: the loss is computed from float32 latents.
+            if (PrecisionPolicy.IsHalf(clean.dtype)) clean = clean.to_type(ScalarType.Float32);
             var timesteps = tensor(new[] { t }, dtype: ScalarType.Int64, device: clean.device);
             var noisy = scheduler.AddNoise(clean, noise, timesteps);
             var prediction = backbone.PredictNoise(noisy, timesteps, textEmbedding);
@@ -81,8 +95,9 @@ public sealed class LoraTrainer
             double value = loss.item<float>();
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            scaler ??= LossScaler.For(prediction.dtype);
+            scaler.Backward(loss);
+            scaler.Step(optimizer, parameters);
             losses.Add(value);
             _logger.LogDebug("LoRA step {Step}/{Total}: loss {Loss:G5} (t = {Timestep}, frames {Start}…{End})",
                 step + 1, options.Steps, value, t, start, start + window - 1);

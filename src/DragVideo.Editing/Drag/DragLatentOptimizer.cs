@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Lora;
+using DragVideo.Diffusion.Precision;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -211,7 +212,7 @@ public sealed class DragLatentOptimizer
         }
         using var enabled = enable_grad();
         var z = latent.detach().clone().requires_grad_(true);
-        var (features, editedPrev) = Pass(z, timestep, input, plan, needPrev);
+        var (features, editedPrev, _) = Pass(z, timestep, input, plan, needPrev);
         var pairs = Pairs(handles, plan.Targets);
         var loss = _objective.ComputeLoss(new DragObjectiveInput(features, pairs, editedPrev, originalPrev, latentMask));
         loss.backward();
@@ -226,7 +227,10 @@ public sealed class DragLatentOptimizer
         var initial = plan.InitialHandles.Skip(first).Take(count).ToList();
         var tracker = new FeatureHandleTracker(_options.TrackingRadius, _options.HandleCell);
         var start = input.Latent.narrow(2, first, count);
+        // Half-precision policy: the optimised latent and Adam's state are float32 whatever the backbone computes in.
+        if (PrecisionPolicy.IsHalf(start.dtype)) start = start.to_type(ScalarType.Float32);
         var z = new Parameter(start.detach().clone(), requires_grad: true);
+        var scaler = LossScaler.For(ScalarType.Float32);
         using var optimizer = optim.Adam(new[] { z }, lr: _options.LearningRate);
         IReadOnlyList<Tensor>? references = null;
         Tensor? originalPrev = null;
@@ -237,7 +241,9 @@ public sealed class DragLatentOptimizer
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var (features, editedPrev) = Pass(z, timestep, input, plan, needPrev);
+            var (features, editedPrev, computeDtype) = Pass(z, timestep, input, plan, needPrev);
+            // A float16 backbone's backward is loss-scaled (the loss and tracking run in float32).
+            if (step == 0) scaler = LossScaler.For(computeDtype);
             if (step == 0)
             {
                 // ẑ_t = z_t at the first step, so its features and DDIM step are the original's (Eq. 3's sg(z_{t−1}), Eq. 5's F(z_t)).
@@ -260,8 +266,8 @@ public sealed class DragLatentOptimizer
             double value = loss.item<float>();
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
+            scaler.Backward(loss);
+            scaler.Step(optimizer, new[] { z });
             result.Updates++;
             result.Losses.Add(value);
             result.HandleHistory.Add(handles);
@@ -276,19 +282,23 @@ public sealed class DragLatentOptimizer
         return result;
     }
 
-    private (Tensor Features, Tensor? Prev) Pass(Tensor z, Tensor timestep, DragOptimizationInput input, DragPlan plan, bool needPrev)
+    private (Tensor Features, Tensor? Prev, ScalarType ComputeDtype) Pass(Tensor z, Tensor timestep, DragOptimizationInput input, DragPlan plan, bool needPrev)
     {
         using var output = _backbone.Forward(z, timestep, input.TextEmbedding, plan.Blocks, stopAfterLastFeature: !needPrev);
         var features = DragFeatures.FromOutput(output, plan.Blocks, plan.FeatureWidth, plan.FeatureHeight);
-        if (!needPrev) return (features, null);
+        var computeDtype = features.dtype;
+        // Half-precision policy: the loss and tracking run in float32.
+        if (PrecisionPolicy.IsHalf(computeDtype)) features = features.to_type(ScalarType.Float32);
+        if (!needPrev) return (features, null, computeDtype);
         var sample = output.Sample ?? throw new InvalidOperationException("the backbone returned no noise prediction for a full pass.");
-        return (features, _scheduler.Step(sample, input.Timestep, z).PrevSample);
+        return (features, _scheduler.Step(sample, input.Timestep, z).PrevSample, computeDtype);
     }
 
     private DragPlan Plan(DragOptimizationInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var latent0 = input.Latent ?? throw new ArgumentException("the latent is missing.", nameof(input));
+        PrecisionPolicy.RequireFloating(latent0, "input.Latent");
         if (latent0.dim() != 5 || latent0.shape[0] != 1)
             throw new ArgumentException($"the latent must be [1, C, F, h, w]; got [{string.Join(", ", latent0.shape)}].", nameof(input));
         int frames = (int)latent0.shape[2];

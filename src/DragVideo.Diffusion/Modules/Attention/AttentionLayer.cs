@@ -75,6 +75,9 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor?, AttentionCall, T
     /// <summary>diffusers' <c>upcast_attention</c> flag, kept for processors that compute attention explicitly.</summary>
     public bool UpcastAttention { get; }
 
+    /// <summary>Queries per attention chunk passed to the processor in <see cref="AttentionContext.QuerySliceSize"/> (null: no slicing).</summary>
+    internal int? QuerySliceSize { get; set; }
+
     /// <summary>The processor computing this layer (default <see cref="ScaledDotProductAttentionProcessor.Instance"/>).</summary>
     public IAttentionProcessor Processor
     {
@@ -113,7 +116,10 @@ public sealed class AttentionLayer : nn.Module<Tensor, Tensor?, AttentionCall, T
         if (group_norm is not null)
             h = group_norm.call(h.transpose(1, 2)).transpose(1, 2);
 
-        var context = new AttentionContext(Layer, call.DenoisingStep, call.Timestep, call.Frames == 0 ? 1 : call.Frames);
+        var context = new AttentionContext(Layer, call.DenoisingStep, call.Timestep, call.Frames == 0 ? 1 : call.Frames)
+        {
+            QuerySliceSize = QuerySliceSize,
+        };
         var output = _processor.Process(this, h, encoderHiddenStates, context);
 
         if (spatial)

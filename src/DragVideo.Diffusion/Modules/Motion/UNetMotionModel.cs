@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Modules.Unet;
+using DragVideo.Diffusion.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ namespace DragVideo.Diffusion.Modules.Motion;
 /// keys = the image U-Net's keys + the adapter's keys, as in diffusers. Built for editing: <see cref="Forward"/> returns
 /// chosen up-block features and can stop right after the last one; attention processors are replaceable per layer path.
 /// </summary>
-public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBackbone
+public sealed class UNetMotionModel : UNetConditionModelBase, IMemorySavingBackbone
 {
     /// <summary>Builds the video U-Net with freshly initialised weights.</summary>
     /// <param name="unetConfig">the image U-Net's configuration (e.g. <see cref="UNet2DConditionConfig.StableDiffusion15"/>).</param>
@@ -97,6 +98,8 @@ public sealed class UNetMotionModel : UNetConditionModelBase, IVideoDiffusionBac
         ArgumentNullException.ThrowIfNull(encoderHiddenStates);
         if (latents.dim() != 5 || latents.shape[1] != Config.InChannels)
             throw new ArgumentException($"latents must be [B, {Config.InChannels}, F, h, w]; got [{string.Join(",", latents.shape)}].", nameof(latents));
+        PrecisionPolicy.RequireFloating(latents, nameof(latents));
+        PrecisionPolicy.RequireFloating(encoderHiddenStates, nameof(encoderHiddenStates));
         long batch = latents.shape[0];
         int frames = (int)latents.shape[2];
         if (MotionModulesEnabled && frames > MaxFrames)

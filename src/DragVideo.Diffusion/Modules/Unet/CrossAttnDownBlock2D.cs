@@ -49,8 +49,8 @@ internal class CrossAttnDownBlock2D : UNetDownBlock
         var h = hidden;
         for (int i = 0; i < resnets.Count; i++)
         {
-            h = resnets[i].call(h, ctx.Temb);
-            h = attentions[i].call(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = RunResnet(resnets[i], h, ctx);
+            h = RunTransformer(attentions[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
             skips.Add(h);
         }

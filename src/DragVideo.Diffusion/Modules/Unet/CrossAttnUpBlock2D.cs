@@ -59,8 +59,8 @@ internal class CrossAttnUpBlock2D : UNetUpBlock
         {
             var skip = skips[skips.Count - 1 - i];
             h = torch.cat(new[] { h, skip }, dim: 1);
-            h = resnets[i].call(h, ctx.Temb);
-            h = attentions[i].call(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = RunResnet(resnets[i], h, ctx);
+            h = RunTransformer(attentions[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
         }
         if (upsamplers is not null)

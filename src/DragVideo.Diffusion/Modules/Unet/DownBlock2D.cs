@@ -43,7 +43,7 @@ internal class DownBlock2D : UNetDownBlock
         var h = hidden;
         for (int i = 0; i < resnets.Count; i++)
         {
-            h = resnets[i].call(h, ctx.Temb);
+            h = RunResnet(resnets[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
             skips.Add(h);
         }

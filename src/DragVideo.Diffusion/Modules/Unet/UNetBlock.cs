@@ -1,4 +1,5 @@
 using DragVideo.Diffusion.Modules.Attention;
+using DragVideo.Diffusion.Modules.Common;
 using DragVideo.Diffusion.Modules.Motion;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -38,7 +39,25 @@ internal abstract class UNetBlock<TArgs, TResult> : nn.Module<Tensor, TArgs, TRe
     protected Tensor ApplyMotion(ModuleList<TransformerTemporalModel>? motionModules, int index, Tensor hidden, UNetForwardContext ctx)
     {
         if (motionModules is null || !ctx.MotionEnabled) return hidden;
-        return motionModules[index].call(hidden, ctx.Frames, ctx.Call);
+        var module = motionModules[index];
+        if (!ctx.CheckpointUnits) return module.call(hidden, ctx.Frames, ctx.Call);
+        int frames = ctx.Frames;
+        var call = ctx.Call;
+        return GradientCheckpoint.Run(x => new[] { module.call(x[0]!, frames, call) }, hidden)[0];
+    }
+
+    /// <summary>Runs a resnet with the context's time embedding, as its own checkpoint unit when the context asks for it.</summary>
+    protected static Tensor RunResnet(ResnetBlock2D resnet, Tensor hidden, UNetForwardContext ctx)
+        => ctx.CheckpointUnits
+            ? GradientCheckpoint.Run(x => new[] { resnet.call(x[0]!, x[1]!) }, hidden, ctx.Temb)[0]
+            : resnet.call(hidden, ctx.Temb);
+
+    /// <summary>Runs a spatial transformer on the context's text embedding, as its own checkpoint unit when the context asks for it.</summary>
+    protected static Tensor RunTransformer(Attention.Transformer2DModel transformer, Tensor hidden, UNetForwardContext ctx)
+    {
+        if (!ctx.CheckpointUnits) return transformer.call(hidden, ctx.EncoderHiddenStates, ctx.Call);
+        var call = ctx.Call;
+        return GradientCheckpoint.Run(x => new[] { transformer.call(x[0]!, x[1], call) }, hidden, ctx.EncoderHiddenStates)[0];
     }
 
     /// <summary>Enumerates a transformer list's and a motion list's layers interleaved in forward order.</summary>

@@ -27,6 +27,8 @@ public abstract class UNetConditionModelBase : nn.Module
     private readonly Conv2d conv_out;
 
     private readonly int _upsamplers;
+    private GradientCheckpointing _checkpointing;
+    private int? _sliceSize;
     private List<AttentionLayerInfo> _layerInfos = new();
     private Dictionary<string, AttentionLayer> _layers = new(StringComparer.Ordinal);
 
@@ -135,6 +137,39 @@ public abstract class UNetConditionModelBase : nn.Module
     /// <summary>Device the weights live on.</summary>
     public Device Device => conv_in.weight!.device;
 
+    /// <summary>
+    /// Gradient checkpointing of the blocks (default <see cref="GradientCheckpointing.Off"/>). Acts only while gradients
+    /// are recorded (drag optimisation, LoRA training); forwards under <c>no_grad</c> are unchanged. Forward hooks of
+    /// checkpointed blocks and submodules fire twice per forward + backward: once in the forward (outputs computed without
+    /// a graph), once in the recomputation during backward (outputs with a graph). With checkpointing off nothing changes.
+    /// </summary>
+    public GradientCheckpointing GradientCheckpointing
+    {
+        get => _checkpointing;
+        set
+        {
+            if (!Enum.IsDefined(value)) throw new ArgumentOutOfRangeException(nameof(value), value, "unknown gradient checkpointing mode.");
+            _checkpointing = value;
+        }
+    }
+
+    /// <summary>
+    /// Queries per chunk in spatial self-attention (<c>attn1</c> of the spatial transformers), or null for none (default).
+    /// Only layers whose token count exceeds it are sliced; outputs and gradients equal unsliced attention.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">set to less than 1.</exception>
+    public int? AttentionSliceSize
+    {
+        get => _sliceSize;
+        set
+        {
+            if (value is < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "the attention slice size must be at least 1 query (or null for none).");
+            _sliceSize = value;
+            foreach (var (info, layer) in _layerInfos.Select(i => (i, _layers[i.Path])))
+                if (info.Kind == AttentionKind.SpatialSelf) layer.QuerySliceSize = value;
+        }
+    }
+
     /// <summary>Replaces the processor of the attention layer at <paramref name="layerPath"/> (e.g. <c>up_blocks.1.attentions.0.transformer_blocks.0.attn1</c>).</summary>
     /// <exception cref="ArgumentException">no attention layer has that path.</exception>
     public void SetAttentionProcessor(string layerPath, IAttentionProcessor processor)
@@ -212,7 +247,8 @@ public abstract class UNetConditionModelBase : nn.Module
         }
 
         var call = new AttentionCall(denoisingStep, UniformTimestep(timesteps), frames);
-        var ctx = new UNetForwardContext(emb, encoderHiddenStates, frames, motionEnabled, call);
+        var ctx = new UNetForwardContext(emb, encoderHiddenStates, frames, motionEnabled, call, GradientCheckpointing);
+        bool wholeBlocks = GradientCheckpointing == GradientCheckpointing.Blocks && is_grad_enabled();
 
         bool forwardUpsampleSize = sample.shape[^2] % (1L << _upsamplers) != 0 || sample.shape[^1] % (1L << _upsamplers) != 0;
 
@@ -225,7 +261,7 @@ public abstract class UNetConditionModelBase : nn.Module
         for (int i = 0; i < down_blocks.Count; i++)
         {
             using var blockScope = NewDisposeScope();
-            var (next, blockSkips) = down_blocks[i].call(h, ctx);
+            var (next, blockSkips) = wholeBlocks ? CheckpointedDown(down_blocks[i], h, ctx) : down_blocks[i].call(h, ctx);
             h = next;
             skips.AddRange(blockSkips);
             Promote(blockScope, blockSkips.Append(h));
@@ -234,7 +270,7 @@ public abstract class UNetConditionModelBase : nn.Module
         if (mid_block is not null)
         {
             using var blockScope = NewDisposeScope();
-            h = mid_block.call(h, ctx);
+            h = wholeBlocks ? CheckpointedMid(mid_block, h, ctx) : mid_block.call(h, ctx);
             Promote(blockScope, new[] { h });
         }
 
@@ -248,7 +284,7 @@ public abstract class UNetConditionModelBase : nn.Module
             long[]? upsampleSize = forwardUpsampleSize && i < up_blocks.Count - 1 ? skips[^1].shape[2..] : null;
             using (var blockScope = NewDisposeScope())
             {
-                h = block.call(h, new UNetUpBlockArgs(blockSkips, ctx, upsampleSize));
+                h = wholeBlocks ? CheckpointedUp(block, h, blockSkips, ctx, upsampleSize) : block.call(h, new UNetUpBlockArgs(blockSkips, ctx, upsampleSize));
                 Promote(blockScope, new[] { h });
             }
             foreach (var used in blockSkips) if (!ReferenceEquals(used, h)) used.Dispose();
@@ -260,6 +296,34 @@ public abstract class UNetConditionModelBase : nn.Module
         h = conv_act.call(h);
         h = conv_out.call(h);
         return (h, features);
+    }
+
+    /// <summary>A down block as one checkpoint unit: inputs hidden, time and text embeddings; outputs its skips (the last is its output).</summary>
+    private static (Tensor Hidden, List<Tensor> Skips) CheckpointedDown(UNetDownBlock block, Tensor hidden, UNetForwardContext ctx)
+    {
+        var outputs = GradientCheckpoint.Run(x =>
+        {
+            var (next, skips) = block.call(x[0]!, ctx.WithEmbeddings(x[1]!, x[2]));
+            if (skips.Count == 0 || !ReferenceEquals(next, skips[^1]))
+                throw new InvalidOperationException($"{block.BlockPath}: a checkpointed down block must end with its output as the last skip.");
+            return skips.ToArray();
+        }, hidden, ctx.Temb, ctx.EncoderHiddenStates);
+        return (outputs[^1], outputs.ToList());
+    }
+
+    /// <summary>The mid block as one checkpoint unit.</summary>
+    private static Tensor CheckpointedMid(UNetMidBlock2DCrossAttn block, Tensor hidden, UNetForwardContext ctx)
+        => GradientCheckpoint.Run(x => new[] { block.call(x[0]!, ctx.WithEmbeddings(x[1]!, x[2])) },
+            hidden, ctx.Temb, ctx.EncoderHiddenStates)[0];
+
+    /// <summary>An up block as one checkpoint unit: inputs hidden, time and text embeddings, then its skips.</summary>
+    private static Tensor CheckpointedUp(UNetUpBlock block, Tensor hidden, IReadOnlyList<Tensor> skips, UNetForwardContext ctx, long[]? upsampleSize)
+    {
+        var inputs = new Tensor?[3 + skips.Count];
+        (inputs[0], inputs[1], inputs[2]) = (hidden, ctx.Temb, ctx.EncoderHiddenStates);
+        for (int i = 0; i < skips.Count; i++) inputs[3 + i] = skips[i];
+        return GradientCheckpoint.Run(x => new[] { block.call(x[0]!, new UNetUpBlockArgs(x.Skip(3).Select(t => t!).ToList(), ctx.WithEmbeddings(x[1]!, x[2]), upsampleSize)) },
+            inputs)[0];
     }
 
     /// <summary>Broadcasts a scalar, <c>[1]</c> or <c>[B]</c> timestep tensor to <c>[B]</c> on <paramref name="device"/> (diffusers' rules).</summary>

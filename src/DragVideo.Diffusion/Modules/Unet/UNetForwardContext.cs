@@ -11,8 +11,10 @@ namespace DragVideo.Diffusion.Modules.Unet;
 internal sealed class UNetForwardContext
 {
     /// <summary>Creates the context.</summary>
-    public UNetForwardContext(Tensor temb, Tensor? encoderHiddenStates, int frames, bool motionEnabled, AttentionCall call)
+    public UNetForwardContext(Tensor temb, Tensor? encoderHiddenStates, int frames, bool motionEnabled, AttentionCall call,
+        GradientCheckpointing checkpointing = GradientCheckpointing.Off)
     {
+        Checkpointing = checkpointing;
         Temb = temb;
         EncoderHiddenStates = encoderHiddenStates;
         Frames = frames;
@@ -34,4 +36,14 @@ internal sealed class UNetForwardContext
 
     /// <summary>Facts passed on to attention processors.</summary>
     public AttentionCall Call { get; }
+
+    /// <summary>Gradient checkpointing requested for this forward (acts only while gradients are recorded).</summary>
+    public GradientCheckpointing Checkpointing { get; }
+
+    /// <summary>Whether resnets, transformers and motion modules are checkpointed one by one (<see cref="GradientCheckpointing.All"/>).</summary>
+    public bool CheckpointUnits => Checkpointing == GradientCheckpointing.All;
+
+    /// <summary>The same context with other time and text embeddings (the detached copies a checkpoint recomputes from).</summary>
+    public UNetForwardContext WithEmbeddings(Tensor temb, Tensor? encoderHiddenStates)
+        => new(temb, encoderHiddenStates, Frames, MotionEnabled, Call, Checkpointing);
 }

@@ -40,12 +40,12 @@ internal class UNetMidBlock2DCrossAttn : UNetBlock<UNetForwardContext, Tensor>
     /// <summary>Runs the block on <paramref name="hidden"/> <c>[N, C, H, W]</c>.</summary>
     public override Tensor forward(Tensor hidden, UNetForwardContext ctx)
     {
-        var h = resnets[0].call(hidden, ctx.Temb);
+        var h = RunResnet(resnets[0], hidden, ctx);
         for (int i = 0; i < attentions.Count; i++)
         {
-            h = attentions[i].call(h, ctx.EncoderHiddenStates, ctx.Call);
+            h = RunTransformer(attentions[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
-            h = resnets[i + 1].call(h, ctx.Temb);
+            h = RunResnet(resnets[i + 1], h, ctx);
         }
         return h;
     }

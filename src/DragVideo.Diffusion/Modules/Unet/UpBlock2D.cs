@@ -56,7 +56,7 @@ internal class UpBlock2D : UNetUpBlock
         {
             var skip = skips[skips.Count - 1 - i];
             h = torch.cat(new[] { h, skip }, dim: 1);
-            h = resnets[i].call(h, ctx.Temb);
+            h = RunResnet(resnets[i], h, ctx);
             h = ApplyMotion(motion_modules, i, h, ctx);
         }
         if (upsamplers is not null)

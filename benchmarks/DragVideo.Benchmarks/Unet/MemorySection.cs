@@ -1,0 +1,236 @@
+using System.Diagnostics;
+using System.Globalization;
+using DragVideo.Diffusion.Lora;
+using DragVideo.Diffusion.Modules.Attention;
+using DragVideo.Diffusion.Modules.Motion;
+using DragVideo.Diffusion.Schedulers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DragVideo.Benchmarks;
+
+/// <summary>
+/// The <c>memory</c> section (issue 14): peak RSS and time of drag and LoRA steps at SD1.5 widths with random weights,
+/// plain and with each saving (gradient checkpointing per block / per unit, attention slicing, a 4-frame chunk), as
+/// ratios to the same run's plain step. Every row checks MemAvailable and a time budget first and is skipped with a
+/// note when the machine cannot hold it, so the section never pushes the process above 22 GiB or past its budget
+/// (20 minutes; <c>--memory-minutes N</c> changes it).
+/// </summary>
+internal static class MemorySection
+{
+    private const double CeilingGiB = 22.0;
+    private const double MarginGiB = 1.0;
+
+    public static void Run(QuickTable table, double peakGflops, bool sd15Width)
+    {
+        TryLowerOomPriority();
+        var budget = TimeSpan.FromMinutes(ArgValue("--memory-minutes") ?? 20);
+        var clock = Stopwatch.StartNew();
+        string width = BenchmarkUnet.Label(sd15Width);
+        var config = BenchmarkUnet.Config(sd15Width);
+        using var model = new UNetMotionModel(config);
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var text = randn(1, 77, config.CrossAttentionDim[0]);
+        double resident = PeakMemory.CurrentMiB() / 1024;
+        table.Add($"memory: resident process with the {width} video U-Net", resident, "GiB", "float32 weights + runtime");
+
+        // 1. Attention slicing at the paper's token count: one spatial self-attention, forward + backward.
+        SlicingRows(table, sd15Width ? 40 : 16);
+
+        // 2. Time of a checkpointed step vs the plain step (4 frames 256², full pass with the mask term).
+        var plain4 = Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Off, null, extraGiB: 6, estimateS: 120, clock, budget, null);
+        var blocks4 = Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Blocks, null, 3, (plain4?.Seconds ?? 60) * 1.5, clock, budget, plain4);
+        Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.All, null, 3, (blocks4?.Seconds ?? 90) * 1.1, clock, budget, plain4);
+
+        // 3. The 16-frame 256² step: savings first (they fit), then the plain step if the machine can hold it.
+        double per16 = 4.2 * (plain4?.Seconds ?? 60);
+        var all16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.All, null, 6, per16 * 1.4, clock, budget, null);
+        var blocks16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Blocks, null, 9, per16 * 1.4, clock, budget, null);
+        var plain16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Off, null, 16, per16, clock, budget, null);
+        if (plain16 is not null)
+        {
+            foreach (var (label, row) in new[] { ("Blocks", blocks16), ("All", all16) })
+                if (row is not null)
+                    table.Add($"memory: 16 frames 256², {label} / plain", row.PeakGiB / plain16.PeakGiB, "×",
+                        $"peak; time {row.Seconds / plain16.Seconds:0.00}×");
+        }
+        if (plain4 is not null)
+            table.Add("memory: one 4-frame chunk (DragBatchFrames = 4) vs 16 frames, plain", plain4.PeakGiB, "GiB",
+                "DragOptimizationOptions.DragBatchFrames = 4 optimises 16 frames as four independent 4-frame steps, so its peak is this 4-frame step's");
+
+        // 4. The paper's resolution: 16 frames 512² drag step and a 12-frame 512² LoRA step, with per-unit checkpointing.
+        double per512 = per16 * 4.4;
+        Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.All, null, 11, per512 * 1.4, clock, budget, null);
+        LoraStep(table, model, text, 12, 64, GradientCheckpointing.All, extraGiB: 11, estimateS: per512 * 0.75 * 1.6, clock, budget);
+        table.Add("memory section time", clock.Elapsed.TotalMinutes, "min", $"budget {budget.TotalMinutes:0} min");
+    }
+
+    /// <summary>Outcome of one measured row.</summary>
+    private sealed record Measured(double PeakGiB, double Seconds);
+
+    private static Measured? Step(QuickTable table, UNetMotionModel model, Tensor text, string what, int frames, int latent,
+        GradientCheckpointing mode, int? slice, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget, Measured? plain)
+    {
+        string name = $"memory: {what}, {Describe(mode, slice)}";
+        if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return null;
+        model.GradientCheckpointing = mode;
+        model.AttentionSliceSize = slice;
+        try
+        {
+            var m = Measure(() => DragStep(model, text, frames, latent));
+            string note = plain is null ? $"{m.Seconds:0} s per step" : $"{m.Seconds:0} s per step, time {m.Seconds / plain.Seconds:0.00}× plain, peak {m.PeakGiB / plain.PeakGiB:0.00}× plain";
+            table.Add(name + " peak RSS", m.PeakGiB, "GiB", note);
+            return m;
+        }
+        finally
+        {
+            model.GradientCheckpointing = GradientCheckpointing.Off;
+            model.AttentionSliceSize = null;
+        }
+    }
+
+    private static void LoraStep(QuickTable table, UNetMotionModel model, Tensor text, int frames, int latent, GradientCheckpointing mode,
+        double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    {
+        string name = $"memory: LoRA step rank 16, {frames} frames {latent * 8}², {Describe(mode, null)}";
+        if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return;
+        model.GradientCheckpointing = mode;
+        try
+        {
+            using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 16 });
+            using var clip = randn(new long[] { 1, 4, frames, latent, latent });
+            var m = Measure(() => new LoraTrainer().Train(model, DdimScheduler.StableDiffusion15(), network, clip, text,
+                new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 16 }, Steps = 1, BatchFrames = frames }));
+            network.Detach();
+            table.Add(name + " peak RSS", m.PeakGiB, "GiB", $"{m.Seconds:0} s per step (AdamW on the adapters only)");
+        }
+        finally
+        {
+            model.GradientCheckpointing = GradientCheckpointing.Off;
+        }
+    }
+
+    /// <summary>
+    /// Spatial self-attention at 16 frames × 4,096 tokens (512²), 8 heads: forward + backward to q, k, v, whole and in
+    /// query slices. Shows whether slicing lowers the peak with LibTorch's fused CPU attention.
+    /// </summary>
+    private static void SlicingRows(QuickTable table, int headDim)
+    {
+        const int Frames = 16, Heads = 8, Tokens = 4096;
+        long inner = Heads * headDim;
+        double attentionMatrixGiB = (double)Frames * Heads * Tokens * Tokens * 4 / (1L << 30);
+        if (MemAvailableGiB() < 2 * attentionMatrixGiB + MarginGiB)
+        {
+            table.Add("memory: attention slicing rows", double.NaN, "", $"skipped: MemAvailable {MemAvailableGiB():0.0} GiB");
+            return;
+        }
+        Measured? whole = null;
+        foreach (int? slice in new int?[] { null, 1024, 256 })
+        {
+            var m = Measure(() =>
+            {
+                using var scope = NewDisposeScope();
+                var q = randn(Frames, Tokens, inner).requires_grad_(true);
+                var k = randn(Frames, Tokens, inner).requires_grad_(true);
+                var v = randn(Frames, Tokens, inner).requires_grad_(true);
+                var o = ScaledDotProductAttentionProcessor.Attend(q, k, v, Heads, slice);
+                o.sum().backward();
+                _ = q.grad!.abs().sum().item<float>();
+            });
+            whole ??= m;
+            string label = slice is null ? "whole" : $"slices of {slice} queries";
+            double above = m.PeakGiB - PeakMemory.CurrentMiB() / 1024;
+            table.Add($"memory: spatial self-attention fwd+bwd, 16×4096 tokens, {label}", m.PeakGiB, "GiB",
+                $"{m.Seconds * 1000:0} ms, time {m.Seconds / whole.Seconds:0.00}×; an explicit attention matrix would be {attentionMatrixGiB:0.0} GiB (peak {above:0.00} GiB above resident)");
+        }
+    }
+
+    /// <summary>One drag step as the optimiser runs it with a mask: full pass, Eq. 3's feature term on up block 2 and the mask term on the DDIM-style update.</summary>
+    private static void DragStep(UNetMotionModel model, Tensor text, int frames, int latent)
+    {
+        using var scope = NewDisposeScope();
+        using var g = new Generator(7);
+        var z = randn(new long[] { 1, 4, frames, latent, latent }, generator: g).requires_grad_(true);
+        using var output = model.Forward(z, tensor(601L), text, new[] { 2 }, stopAfterLastFeature: false);
+        var f = output.UpBlockFeatures[2];
+        var folded = f.permute(0, 2, 1, 3, 4).reshape(frames, f.shape[1], f.shape[3], f.shape[4]);
+        var resized = nn.functional.interpolate(folded, new long[] { latent * 4, latent * 4 }, mode: InterpolationMode.Bilinear, align_corners: false);
+        var motion = (resized[.., .., 1.., ..] - resized[.., .., ..^1, ..].detach()).abs().mean();
+        // DDIM step at t = 601 (ᾱ ≈ 0.25 → 0.27), mask term outside a centred square.
+        var prev = z * 1.04 - output.Sample! * 0.07;
+        var mask = zeros(new long[] { 1, 1, frames, latent, latent });
+        mask.narrow(3, latent / 4, latent / 2).narrow(4, latent / 4, latent / 2).fill_(1f);
+        var maskTerm = ((prev - (prev.detach() + 0.01)) * (1 - mask)).abs().sum() * 0.1;
+        (motion + maskTerm).backward();
+        _ = z.grad!.abs().sum().item<float>();
+    }
+
+    private static Measured Measure(Action action)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        bool reset = PeakMemory.Reset();
+        var sw = Stopwatch.StartNew();
+        action();
+        double seconds = sw.Elapsed.TotalSeconds;
+        double peak = PeakMemory.PeakMiB() / 1024;
+        return new Measured(reset ? peak : double.NaN, seconds);
+    }
+
+    private static bool CanRun(QuickTable table, string name, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    {
+        double available = MemAvailableGiB();
+        double rss = PeakMemory.CurrentMiB() / 1024;
+        string? reason = null;
+        if (available < extraGiB + MarginGiB)
+            reason = $"needs ~{extraGiB:0} GiB more, MemAvailable is {available:0.0} GiB";
+        else if (rss + extraGiB > CeilingGiB)
+            reason = $"would reach ~{rss + extraGiB:0} GiB, above the {CeilingGiB:0} GiB ceiling";
+        else if (clock.Elapsed.TotalSeconds + estimateS > budget.TotalSeconds)
+            reason = $"estimated {estimateS / 60:0.0} min would pass the {budget.TotalMinutes:0} min budget ({clock.Elapsed.TotalMinutes:0.0} min used)";
+        if (reason is null) return true;
+        table.Add(name, double.NaN, "", "skipped: " + reason);
+        return false;
+    }
+
+    private static string Describe(GradientCheckpointing mode, int? slice) => mode switch
+    {
+        GradientCheckpointing.Off => "plain",
+        GradientCheckpointing.Blocks => "checkpointed blocks",
+        _ => "checkpointed units (All)",
+    } + (slice is null ? "" : $", attention slices of {slice}");
+
+    /// <summary>MemAvailable from /proc/meminfo in GiB (infinity where /proc is missing).</summary>
+    internal static double MemAvailableGiB()
+    {
+        if (!File.Exists("/proc/meminfo")) return double.PositiveInfinity;
+        foreach (var line in File.ReadLines("/proc/meminfo"))
+        {
+            if (!line.StartsWith("MemAvailable:", StringComparison.Ordinal)) continue;
+            var parts = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return double.Parse(parts[1], CultureInfo.InvariantCulture) / (1024.0 * 1024.0);
+        }
+        return double.PositiveInfinity;
+    }
+
+    /// <summary>Asks the kernel to kill this process first if memory runs out (the machine is shared).</summary>
+    private static void TryLowerOomPriority()
+    {
+        try
+        {
+            File.WriteAllText("/proc/self/oom_score_adj", "1000");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not Linux, or not allowed: the MemAvailable checks still apply.
+        }
+    }
+
+    private static double? ArgValue(string name)
+    {
+        var args = Environment.GetCommandLineArgs();
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && double.TryParse(args[i + 1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
+    }
+}

@@ -1,0 +1,69 @@
+using DragVideo.Diffusion.Modules.Unet;
+using DragVideo.Diffusion.Precision;
+
+namespace DragVideo.Editing;
+
+/// <summary>
+/// Memory savings of the diffusion editor (docs/performance.md, "Memory" has the measured cost of each). They change
+/// how much is kept during backward and how attention is chunked, not the results (equal to float32 round-off).
+/// Applied to the backbone when the editor is built; a backbone that cannot honour them (one that does not implement
+/// <see cref="IMemorySavingBackbone"/>) is refused there with <see cref="UnsupportedConfigurationException"/>.
+/// </summary>
+public sealed record MemoryOptions
+{
+    /// <summary>
+    /// Gradient checkpointing during drag optimisation and LoRA training, or null (default) for automatic:
+    /// <see cref="DragVideo.GradientCheckpointing.Blocks"/> on a backbone that supports it, else off. Blocks was chosen by
+    /// measurement (docs/performance.md, "Memory"): it more than halves a 16-frame drag step's peak for about a third
+    /// more time per step. An explicit mode other than Off on a backbone without checkpointing is refused at build.
+    /// </summary>
+    public GradientCheckpointing? GradientCheckpointing { get; init; }
+
+    /// <summary>
+    /// Queries per chunk in spatial self-attention, or null for none (default: measured to save nothing with LibTorch's
+    /// fused CPU attention, see docs/performance.md). Must be at least 1 when set.
+    /// </summary>
+    public int? AttentionSliceSize { get; init; }
+
+    /// <summary>
+    /// Allow float16/bfloat16 weights (<c>ModelLoading.DType</c>) on the CPU, where LibTorch computes them hundreds of
+    /// times slower than float32. Default false: the builder refuses that combination. For plumbing tests only.
+    /// </summary>
+    public bool AllowHalfPrecisionOnCpu { get; init; }
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (GradientCheckpointing is { } mode && !Enum.IsDefined(mode))
+            throw new ArgumentOutOfRangeException(nameof(GradientCheckpointing), GradientCheckpointing, "unknown gradient checkpointing mode.");
+        if (AttentionSliceSize is < 1)
+            throw new ArgumentOutOfRangeException(nameof(AttentionSliceSize), AttentionSliceSize, "must be at least 1 query (or null for no slicing).");
+    }
+
+    /// <summary>
+    /// Applies these settings to <paramref name="backbone"/>, and checks the backbone's precision against its device.
+    /// </summary>
+    /// <exception cref="UnsupportedConfigurationException">a saving was requested from a backbone without it, or the
+    /// backbone computes in half precision on the CPU without <see cref="AllowHalfPrecisionOnCpu"/>.</exception>
+    public void ApplyTo(IVideoDiffusionBackbone backbone)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        if (backbone is IMemorySavingBackbone saving)
+        {
+            saving.GradientCheckpointing = GradientCheckpointing ?? DragVideo.GradientCheckpointing.Blocks;
+            saving.AttentionSliceSize = AttentionSliceSize;
+        }
+        else if (GradientCheckpointing is { } mode && mode != DragVideo.GradientCheckpointing.Off)
+        {
+            throw new UnsupportedConfigurationException("Memory.GradientCheckpointing",
+                $"the backbone {backbone.GetType().Name} cannot recompute activations (it does not implement IMemorySavingBackbone); set it to Off.");
+        }
+        else if (AttentionSliceSize is not null)
+        {
+            throw new UnsupportedConfigurationException("Memory.AttentionSliceSize",
+                $"the backbone {backbone.GetType().Name} cannot slice attention (it does not implement IMemorySavingBackbone); set it to null.");
+        }
+        if (backbone is UNetConditionModelBase unet)
+            PrecisionPolicy.EnsureDeviceSupports(unet.DType, unet.Device, AllowHalfPrecisionOnCpu, "ModelLoading.DType");
+    }
+}

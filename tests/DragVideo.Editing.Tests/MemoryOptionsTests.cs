@@ -1,0 +1,73 @@
+using DragVideo.Diffusion.Modules.Motion;
+using DragVideo.Editing.Tests.Support;
+using DragVideo.Testing;
+using static TorchSharp.torch;
+
+namespace DragVideo.Editing.Tests;
+
+public class MemoryOptionsTests
+{
+    [Fact]
+    public void By_default_the_editor_checkpoints_whole_blocks_of_a_backbone_that_can()
+    {
+        var backbone = TinyDiffusion.Load();
+        using var editor = TinyEditor.Builder().UseBackbone(backbone).Build();
+        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.Blocks);
+        backbone.AttentionSliceSize.Should().BeNull();
+    }
+
+    [Fact]
+    public void Explicit_settings_reach_the_backbone()
+    {
+        var backbone = TinyDiffusion.Load();
+        using var editor = TinyEditor.Builder().UseBackbone(backbone)
+            .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.All, AttentionSliceSize = 64 }).Build();
+        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.All);
+        backbone.AttentionSliceSize.Should().Be(64);
+    }
+
+    [Fact]
+    public void Checkpointing_requested_from_a_backbone_that_cannot_is_refused_at_build()
+    {
+        using var inner = TinyDiffusion.Load();
+        using var epsilon = zeros(1);
+        var plain = new ConstantNoiseBackbone(inner, epsilon);
+        var build = () => TinyEditor.Builder().UseBackbone(plain)
+            .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.Blocks }).Build();
+        build.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("Memory.GradientCheckpointing");
+
+        var slicing = () => TinyEditor.Builder().UseBackbone(plain)
+            .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.Off, AttentionSliceSize = 128 }).Build();
+        slicing.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("Memory.AttentionSliceSize");
+
+        using var automatic = TinyEditor.Builder().UseBackbone(plain).Build(); // automatic mode: off for such a backbone
+    }
+
+    [Fact]
+    public void A_half_precision_backbone_on_the_CPU_is_refused_at_build_unless_allowed()
+    {
+        var half = TinyDiffusion.Load(ScalarType.BFloat16);
+        var build = () => TinyEditor.Builder().UseBackbone(half).Build();
+        build.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("ModelLoading.DType");
+        using var allowed = TinyEditor.Builder().UseBackbone(half).Configure(o => o.Memory = new MemoryOptions { AllowHalfPrecisionOnCpu = true }).Build();
+    }
+
+    [Fact]
+    public void Loading_half_precision_weights_for_the_CPU_is_refused_before_reading_them()
+    {
+        string missing = Path.Combine(Path.GetTempPath(), $"no-model-{Guid.NewGuid():N}");
+        var build = () => new DragVideoBuilder().UseModelPath(missing)
+            .Configure(o => o.ModelLoading = o.ModelLoading with { DType = ScalarType.Float16 }).Build();
+        build.Should().Throw<UnsupportedConfigurationException>("the dtype is checked before the (missing) folder is read")
+            .Which.Setting.Should().Be("ModelLoading.DType");
+    }
+
+    [Fact]
+    public void Bad_values_are_refused_by_validation_naming_the_setting()
+    {
+        var options = new DragVideoOptions { Memory = new MemoryOptions { AttentionSliceSize = 0 } };
+        ((Action)options.Validate).Should().Throw<ArgumentException>().WithParameterName("Memory.AttentionSliceSize");
+        options.Memory = new MemoryOptions { GradientCheckpointing = (GradientCheckpointing)9 };
+        ((Action)options.Validate).Should().Throw<ArgumentException>().WithParameterName("Memory.GradientCheckpointing");
+    }
+}
