@@ -28,7 +28,12 @@ internal sealed class QuickTable
     {
         var doc = new { machine, rows = _rows };
         string tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }));
+        // Skipped rows carry NaN (and a note saying why); JSON has no NaN, so they are written as the string "NaN".
+        File.WriteAllText(tmp, JsonSerializer.Serialize(doc, new JsonSerializerOptions
+        {
+            WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        }));
         File.Move(tmp, path, overwrite: true);
     }
 }
