@@ -21,6 +21,9 @@ internal sealed class LoraSession : IDisposable
     /// <summary>Creates adapters of <paramref name="config"/> on <paramref name="backbone"/> (not attached yet).</summary>
     public static LoraSession Open(IVideoDiffusionBackbone backbone, LoraConfig config) => new(LoraNetwork.Create(backbone, config));
 
+    /// <summary>The adapters (null without LoRA), for inspection; the session alone attaches, freezes and detaches them.</summary>
+    public LoraNetwork? Adapters => _network;
+
     /// <summary>True while the adapters are attached to the backbone.</summary>
     public bool IsAttached => _network?.IsAttached ?? false;
 
@@ -28,7 +31,7 @@ internal sealed class LoraSession : IDisposable
     /// <exception cref="ModelLoadException">the weights do not fit the adapters.</exception>
     public void Restore(IReadOnlyDictionary<string, Tensor> weights, string source)
     {
-        var network = Network;
+        var network = Required;
         network.LoadStateDict(weights, source);
         network.Attach();
     }
@@ -37,7 +40,7 @@ internal sealed class LoraSession : IDisposable
     public LoraTrainingResult Train(LoraTrainer trainer, IVideoDiffusionBackbone backbone, INoiseScheduler scheduler, Tensor latents,
         Tensor textEmbedding, LoraTrainingOptions options, IProgress<LoraTrainingStep>? progress, CancellationToken cancellationToken)
     {
-        var network = Network;
+        var network = Required;
         network.Attach();
         return trainer.Train(backbone, scheduler, network, latents, textEmbedding, options, progress, cancellationToken);
     }
@@ -51,10 +54,10 @@ internal sealed class LoraSession : IDisposable
     }
 
     /// <summary>A copy of the adapters' weights (for the cache; the caller owns the tensors).</summary>
-    public Dictionary<string, Tensor> StateDict() => Network.StateDict();
+    public Dictionary<string, Tensor> StateDict() => Required.StateDict();
 
     /// <summary>Detaches the adapters (the layers get their previous processors back) and frees them.</summary>
     public void Dispose() => _network?.Dispose();
 
-    private LoraNetwork Network => _network ?? throw new InvalidOperationException("this edit runs without LoRA.");
+    private LoraNetwork Required => _network ?? throw new InvalidOperationException("this edit runs without LoRA.");
 }
