@@ -34,7 +34,7 @@ public sealed class FeatureSpaceTests
     [Fact]
     public void Released_mapping_rounds_to_cells_and_round_trips_points_on_the_cell_grid()
     {
-        var space = FeatureSpace.For(256, 256, DragOptimizationOptions.ReleasedCode);
+        var space = FeatureSpace.For(256, 256, DragOptimizationOptions.ReleasedCode with { FeatureResolution = 64 }); // the dragloop fixture's sup_res
         space.ToFeature(new DragPoint(90, 70), "p").Should().Be(new FeaturePoint(22, 18), "round(90/256·64) = 22, round(70/256·64) = 18 (half to even)");
         space.ToPixel(space.ToFeature(new DragPoint(88, 72), "p")).Should().Be(new DragPoint(88, 72));
         space.ToFeature(new DragPoint(90, 70), "p").AsFeatureDragPoint()
