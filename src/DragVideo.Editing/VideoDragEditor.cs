@@ -52,13 +52,14 @@ public sealed class VideoDragEditor : IVideoDragEditor, IDisposable
         var drag = _options.Drag;
         _objective = objective ?? MotionSupervisionLoss.FromOptions(drag);
         loggerFactory ??= NullLoggerFactory.Instance;
+        var schedule = EditSchedule.From(_components.Scheduler, _options.Inversion); // throws before anything is owned
         if (cache is null && (_options.Cache.Enabled || _options.Cache.Directory is not null))
         {
             cache = new EditCache(_options.Cache, loggerFactory.CreateLogger<EditCache>());
             _ownsCache = true;
         }
         _cache = cache;
-        _stages = new EditStages(_components, _propagator, _options, _objective, _cache, loggerFactory);
+        _stages = new EditStages(_components, _propagator, _options, schedule, _objective, _cache, loggerFactory);
     }
 
     /// <inheritdoc />

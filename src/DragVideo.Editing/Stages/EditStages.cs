@@ -8,11 +8,11 @@ namespace DragVideo.Editing.Stages;
 /// </summary>
 internal sealed class EditStages
 {
-    public EditStages(DiffusionComponents components, IInstructionPropagator propagator, DragVideoOptions options, IDragObjective objective,
-        Caching.EditCache? cache, ILoggerFactory loggerFactory)
+    public EditStages(DiffusionComponents components, IInstructionPropagator propagator, DragVideoOptions options, EditSchedule schedule,
+        IDragObjective objective, Caching.EditCache? cache, ILoggerFactory loggerFactory)
     {
         var backbone = components.Backbone;
-        Schedule = EditSchedule.From(components.Scheduler, options.Inversion);
+        Schedule = schedule;
         Prepare = new PrepareStage(backbone, components.Codec.DownsampleFactor, options.MaxFrames, options.MotionModulesEnabled);
         Propagate = new PropagateStage(propagator, options.Drag);
         Encode = new EncodeStage(components.Codec, components.PromptEncoder);

@@ -1,5 +1,6 @@
 using DragVideo.Diffusion.Schedulers;
 using DragVideo.Editing.Stages;
+using DragVideo.Editing.Tests.Support;
 using DragVideo.Testing;
 
 namespace DragVideo.Editing.Tests.Stages;
@@ -35,5 +36,12 @@ public sealed class EditScheduleTests
         var options = new DragVideoOptions { Inversion = new DdimInversionOptions { KeepIntermediates = true } };
         var act = () => options.Validate();
         act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("Inversion.KeepIntermediates");
+    }
+
+    [Fact]
+    public void Building_an_editor_whose_target_timestep_is_not_in_its_schedule_fails_at_build_naming_the_setting()
+    {
+        var act = () => TinyEditor.Builder().Configure(o => o.Inversion = o.Inversion with { TargetTimestep = 500 }).Build();
+        act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("TargetTimestep");
     }
 }
