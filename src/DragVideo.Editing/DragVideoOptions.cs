@@ -1,5 +1,6 @@
 using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Lora;
+using DragVideo.Diffusion.Schedulers;
 using DragVideo.Editing.Drag;
 using DragVideo.Editing.Sampling;
 using DragVideo.Tracking;
@@ -45,8 +46,8 @@ public sealed class DragVideoOptions
     /// </summary>
     public double LoraScale { get; set; } = 1.0;
 
-    /// <summary>DDIM schedule and inversion strength: 50 steps, 0.75.</summary>
-    public InversionOptions Inversion { get; set; } = new();
+    /// <summary>DDIM schedule and inversion strength: 50 steps, 0.75 (the inversion's own options record).</summary>
+    public DdimInversionOptions Inversion { get; set; } = new();
 
     /// <summary>Drag optimisation (§3.4): K = 40, lr 0.01, λ = 0.1, r = 1, r' = 3.</summary>
     public DragOptimizationOptions Drag { get; set; } = new();
@@ -75,6 +76,7 @@ public sealed class DragVideoOptions
         Check(nameof(Propagation), () => (Propagation ?? throw new ArgumentNullException(nameof(Propagation))).Validate());
         Check(nameof(Lora), () => (Lora ?? throw new ArgumentNullException(nameof(Lora))).Validate());
         Check(nameof(Inversion), () => (Inversion ?? throw new ArgumentNullException(nameof(Inversion))).Validate());
+        if (Inversion.KeepIntermediates) throw new ArgumentException("the editor keeps only the inverted latent; use DdimInversion to keep every step.", "Inversion.KeepIntermediates");
         Check(nameof(Drag), () => (Drag ?? throw new ArgumentNullException(nameof(Drag))).Validate());
         Check(nameof(MutualSelfAttention), () => (MutualSelfAttention ?? throw new ArgumentNullException(nameof(MutualSelfAttention))).Validate());
         Check(nameof(Cache), () => (Cache ?? throw new ArgumentNullException(nameof(Cache))).Validate());

@@ -23,7 +23,7 @@ public class AddDragVideoTests
         options.Lora.Steps.Should().Be(100);
         options.Lora.Adapters.Rank.Should().Be(16);
         options.Inversion.InferenceSteps.Should().Be(50);
-        options.Inversion.InvertedSteps.Should().Be(38);
+        options.Inversion.ResolveActualSteps().Should().Be(38);
         options.Drag.Steps.Should().Be(40);
         options.Drag.TrackingRadius.Should().Be(3);
     }

@@ -3,24 +3,26 @@ using static TorchSharp.torch;
 namespace DragVideo.Diffusion.Schedulers;
 
 /// <summary>
-/// DDIM inversion as DragDiffusion and DragVideo run it (<c>DragPipeline.inv_step</c> / <c>invert</c>): deterministic
-/// DDIM run backwards from the clean latent to an intermediate timestep, one network evaluation per step (guidance
-/// scale 1, so no doubled classifier-free-guidance batch). Stateless apart from the scheduler it drives.
+/// DDIM inversion as DragDiffusion and DragVideo run it (<c>DragPipeline.invert</c>): deterministic DDIM run backwards
+/// from the clean latent to an intermediate timestep, one network evaluation per step (guidance scale 1, so no doubled
+/// classifier-free-guidance batch). This is the loop only (pipeline side, like diffusers' pipelines around
+/// <c>DDIMInverseScheduler</c>): each step is the scheduler's pure <see cref="DdimScheduler.InverseStep"/> on an immutable
+/// <see cref="DdimSchedule"/>, and the scheduler is never changed.
 /// </summary>
 public sealed class DdimInversion
 {
-    /// <summary>Creates an inversion driven by <paramref name="scheduler"/> (its timesteps are (re)set by <see cref="Invert"/>).</summary>
+    /// <summary>Creates an inversion driven by <paramref name="scheduler"/> (which it never changes).</summary>
     public DdimInversion(DdimScheduler scheduler)
     {
         Scheduler = scheduler ?? throw new ArgumentNullException(nameof(scheduler));
     }
 
-    /// <summary>The scheduler whose ᾱ table and timesteps the inversion uses.</summary>
+    /// <summary>The scheduler whose ᾱ table and timestep spacing the inversion uses.</summary>
     public DdimScheduler Scheduler { get; }
 
     /// <summary>
-    /// One inversion step x_{t−Δ} → x_t: with s = min(t − T/n, T − 1) (ᾱ_s = final ᾱ when s &lt; 0),
-    /// x̂₀ = (x − √(1−ᾱ_s)·ε)/√ᾱ_s and x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε. Coefficients are float32 as in the reference.
+    /// One inversion step on the scheduler's current schedule: <see cref="DdimScheduler.InverseStep"/> with
+    /// <see cref="DdimScheduler.InferenceSteps"/>.
     /// </summary>
     /// <param name="modelOutput">ε predicted at the less noisy latent, same shape as <paramref name="sample"/>.</param>
     /// <param name="timestep">the timestep t being reached (one of the scheduler's timesteps).</param>
@@ -29,21 +31,8 @@ public sealed class DdimInversion
     /// <exception cref="InvalidOperationException">the scheduler's timesteps are not set.</exception>
     public (Tensor Next, Tensor PredOriginal) Step(Tensor modelOutput, long timestep, Tensor sample)
     {
-        ArgumentNullException.ThrowIfNull(modelOutput);
-        ArgumentNullException.ThrowIfNull(sample);
         if (Scheduler.InferenceSteps == 0) throw new InvalidOperationException("Call Scheduler.SetTimesteps before inverting.");
-        if (!modelOutput.shape.SequenceEqual(sample.shape))
-            throw new ArgumentException("modelOutput and sample must have the same shape.", nameof(modelOutput));
-        int trainSteps = Scheduler.TrainTimesteps;
-        long current = Math.Min(timestep - trainSteps / Scheduler.InferenceSteps, trainSteps - 1);
-        float alphaCurrent = Scheduler.AlphaCumprodOrFinal(current);
-        float alphaNext = (float)Scheduler.AlphaCumprod(timestep);
-        float betaCurrent = 1f - alphaCurrent;
-        using var scope = NewDisposeScope();
-        var predX0 = (sample - modelOutput * MathF.Sqrt(betaCurrent)) / MathF.Sqrt(alphaCurrent);
-        var direction = modelOutput * MathF.Sqrt(1f - alphaNext);
-        var next = predX0 * MathF.Sqrt(alphaNext) + direction;
-        return (next.MoveToOuterDisposeScope(), predX0.MoveToOuterDisposeScope());
+        return Scheduler.InverseStep(modelOutput, timestep, sample, Scheduler.InferenceSteps);
     }
 
     /// <summary>
@@ -66,30 +55,48 @@ public sealed class DdimInversion
         ArgumentNullException.ThrowIfNull(latents);
         ArgumentNullException.ThrowIfNull(textEmbedding);
         options ??= new DdimInversionOptions();
-        if (latents.dim() != 5)
-            throw new ArgumentException($"Latents must be [B, C, F, h, w]; got [{string.Join(",", latents.shape)}].", nameof(latents));
-        if (latents.shape[1] != backbone.LatentChannels)
-            throw new ArgumentException($"Latents have {latents.shape[1]} channels; the backbone expects {backbone.LatentChannels}.", nameof(latents));
-        int actual = options.ResolveActualSteps();
-        Scheduler.SetTimesteps(options.InferenceSteps);
-        if (options.TargetTimestep is { } target)
-        {
-            int index = Scheduler.Timesteps.Reverse().ToList().IndexOf(target);
-            if (index < 0)
-                throw new ArgumentException($"Target timestep {target} is not in the {options.InferenceSteps}-step schedule ({Scheduler.Timesteps[^1]} … {Scheduler.Timesteps[0]}).", nameof(options));
-            actual = index + 1;
-        }
-        var ascending = Scheduler.Timesteps.Reverse().Take(actual).ToArray();
+        CheckLatents(backbone, latents);
+        var schedule = Scheduler.CreateSchedule(options.InferenceSteps);
+        return Invert(backbone, latents, textEmbedding, schedule, options.ActualStepsOn(schedule), options.KeepIntermediates, progress,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// The inversion loop: inverts <paramref name="latents"/> through the first <paramref name="actualSteps"/> timesteps of
+    /// <paramref name="schedule"/> in inversion order, one <paramref name="backbone"/> call and one pure
+    /// <see cref="DdimSchedule.InverseStep"/> per step, without gradients. Neither the input nor the scheduler is modified.
+    /// </summary>
+    /// <param name="backbone">the video noise predictor.</param>
+    /// <param name="latents">clean latents <c>[B, C, F, h, w]</c>.</param>
+    /// <param name="textEmbedding">text embedding <c>[B, 77, D]</c> (the prompt's, unguided).</param>
+    /// <param name="schedule">the immutable schedule to invert along.</param>
+    /// <param name="actualSteps">number of inversion steps, in [1, <see cref="DdimSchedule.InferenceSteps"/>].</param>
+    /// <param name="keepIntermediates">keep the latent and x̂₀ after every step in the result.</param>
+    /// <param name="progress">receives <see cref="EditStage.Inversion"/> reports after each step.</param>
+    /// <param name="cancellationToken">checked before every step.</param>
+    /// <exception cref="ArgumentException">the latent is not 5-D or its channels differ from the backbone's.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="actualSteps"/> is out of range.</exception>
+    /// <exception cref="OperationCanceledException">cancelled.</exception>
+    public DdimInversionResult Invert(IVideoDiffusionBackbone backbone, Tensor latents, Tensor textEmbedding, DdimSchedule schedule,
+        int actualSteps, bool keepIntermediates = false, IProgress<EditProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(backbone);
+        ArgumentNullException.ThrowIfNull(latents);
+        ArgumentNullException.ThrowIfNull(textEmbedding);
+        ArgumentNullException.ThrowIfNull(schedule);
+        CheckLatents(backbone, latents);
+        int actual = actualSteps;
+        var ascending = schedule.InversionTimesteps(actual);
 
         var intermediates = new List<Tensor>();
         var predicted = new List<Tensor>();
         Tensor current;
         using (var detached = latents.detach()) current = detached.clone();
-        if (options.KeepIntermediates) intermediates.Add(current.clone());
+        if (keepIntermediates) intermediates.Add(current.clone());
         try
         {
             using var noGrad = no_grad();
-            for (int i = 0; i < ascending.Length; i++)
+            for (int i = 0; i < ascending.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 long t = ascending[i];
@@ -98,19 +105,19 @@ public sealed class DdimInversion
                 {
                     var timestep = tensor(t, ScalarType.Int64, latents.device);
                     var eps = backbone.PredictNoise(current, timestep, textEmbedding, denoisingStep: i);
-                    (next, predX0) = Step(eps, t, current);
+                    (next, predX0) = schedule.InverseStep(eps, t, current);
                     next.MoveToOuterDisposeScope();
                     predX0.MoveToOuterDisposeScope();
                 }
                 current.Dispose();
                 current = next;
-                if (options.KeepIntermediates)
+                if (keepIntermediates)
                 {
                     intermediates.Add(next.clone());
                     predicted.Add(predX0);
                 }
                 else predX0.Dispose();
-                progress?.Report(new EditProgress(EditStage.Inversion, i + 1, ascending.Length, $"DDIM inversion to t={t}"));
+                progress?.Report(new EditProgress(EditStage.Inversion, i + 1, ascending.Count, $"DDIM inversion to t={t}"));
             }
         }
         catch
@@ -120,6 +127,14 @@ public sealed class DdimInversion
             foreach (var x in predicted) x.Dispose();
             throw;
         }
-        return new DdimInversionResult(current, ascending[^1], actual, options.InferenceSteps, intermediates, predicted);
+        return new DdimInversionResult(current, ascending[^1], actual, schedule.InferenceSteps, intermediates, predicted);
+    }
+
+    private static void CheckLatents(IVideoDiffusionBackbone backbone, Tensor latents)
+    {
+        if (latents.dim() != 5)
+            throw new ArgumentException($"Latents must be [B, C, F, h, w]; got [{string.Join(",", latents.shape)}].", nameof(latents));
+        if (latents.shape[1] != backbone.LatentChannels)
+            throw new ArgumentException($"Latents have {latents.shape[1]} channels; the backbone expects {backbone.LatentChannels}.", nameof(latents));
     }
 }

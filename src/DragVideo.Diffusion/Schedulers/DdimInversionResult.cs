@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace DragVideo.Diffusion.Schedulers;
 
-/// <summary>The outcome of <see cref="DdimInversion.Invert"/>. Owns its tensors; dispose it when done.</summary>
+/// <summary>The outcome of a <see cref="DdimInversion"/> run. Owns its tensors; dispose it when done.</summary>
 public sealed class DdimInversionResult : IDisposable
 {
     internal DdimInversionResult(Tensor latents, long timestep, int actualSteps, int inferenceSteps,

@@ -6,7 +6,8 @@ namespace DragVideo.Diffusion.Schedulers;
 /// <summary>
 /// DDIM (Song et al., 2021) as diffusers' <c>DDIMScheduler</c> v0.25.1 computes it: the β/ᾱ tables are built in float32
 /// with the same libtorch operations, and every per-step coefficient is a float32 value, so results match the reference
-/// to float32 rounding. Immutable apart from <see cref="SetTimesteps"/>; not thread-safe while that runs.
+/// to float32 rounding. Immutable apart from <see cref="SetTimesteps"/>; not thread-safe while that runs. Pipelines take an
+/// immutable <see cref="DdimSchedule"/> from <see cref="CreateSchedule"/> instead, and invert with the pure <see cref="InverseStep"/>.
 /// </summary>
 public sealed class DdimScheduler : INoiseScheduler
 {
@@ -63,8 +64,25 @@ public sealed class DdimScheduler : INoiseScheduler
     public double InitNoiseSigma => 1.0;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Mutates this shared instance; pipelines should prefer <see cref="CreateSchedule"/>, an immutable value that several
+    /// stages can hold without depending on each other's calls.
+    /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="inferenceSteps"/> is not in [1, T].</exception>
     public void SetTimesteps(int inferenceSteps)
+    {
+        _timesteps = ComputeTimesteps(inferenceSteps);
+        InferenceSteps = inferenceSteps;
+    }
+
+    /// <summary>
+    /// The <paramref name="inferenceSteps"/>-step schedule as an immutable value (the timesteps <see cref="SetTimesteps"/>
+    /// would choose), without changing this scheduler. Stepping it uses this scheduler's ᾱ table.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inferenceSteps"/> is not in [1, T].</exception>
+    public DdimSchedule CreateSchedule(int inferenceSteps) => new(this, ComputeTimesteps(inferenceSteps));
+
+    private long[] ComputeTimesteps(int inferenceSteps)
     {
         int t = Config.NumTrainTimesteps;
         if (inferenceSteps < 1 || inferenceSteps > t)
@@ -101,8 +119,7 @@ public sealed class DdimScheduler : INoiseScheduler
             if (v < 0 || v >= t)
                 throw new ArgumentOutOfRangeException(nameof(inferenceSteps), inferenceSteps,
                     $"Spacing {Config.TimestepSpacing} with steps_offset {Config.StepsOffset} gives timestep {v}, outside [0, {t}).");
-        _timesteps = ts;
-        InferenceSteps = inferenceSteps;
+        return ts;
     }
 
     /// <inheritdoc />
@@ -110,6 +127,39 @@ public sealed class DdimScheduler : INoiseScheduler
     {
         EnsureTimestepsSet();
         return timestep - Config.NumTrainTimesteps / InferenceSteps;
+    }
+
+    /// <summary>
+    /// The pure DDIM inverse step x_{t−Δ} → x_t of a schedule with <paramref name="inferenceSteps"/> steps (diffusers'
+    /// <c>DDIMInverseScheduler.step</c>, as DragDiffusion's <c>inv_step</c>): with s = min(t − T/n, T − 1) (ᾱ_s = final ᾱ
+    /// when s &lt; 0), x̂₀ = (x − √(1−ᾱ_s)·ε)/√ᾱ_s and x_t = √ᾱ_t·x̂₀ + √(1−ᾱ_t)·ε, coefficients float32 as in the
+    /// reference. Reads nothing but its arguments and the ᾱ table; loops over it live in pipelines.
+    /// </summary>
+    /// <param name="modelOutput">ε predicted at the less noisy latent, same shape as <paramref name="sample"/>.</param>
+    /// <param name="timestep">the timestep t being reached.</param>
+    /// <param name="sample">the current, less noisy latent.</param>
+    /// <param name="inferenceSteps">n, the step count of the schedule <paramref name="timestep"/> belongs to.</param>
+    /// <returns>the latent at <paramref name="timestep"/> and x̂₀; new tensors owned by the caller.</returns>
+    /// <exception cref="ArgumentException">the shapes differ.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="inferenceSteps"/> is not in [1, T], or t ≥ T.</exception>
+    public (Tensor Next, Tensor PredOriginal) InverseStep(Tensor modelOutput, long timestep, Tensor sample, int inferenceSteps)
+    {
+        ArgumentNullException.ThrowIfNull(modelOutput);
+        ArgumentNullException.ThrowIfNull(sample);
+        int trainSteps = Config.NumTrainTimesteps;
+        if (inferenceSteps < 1 || inferenceSteps > trainSteps)
+            throw new ArgumentOutOfRangeException(nameof(inferenceSteps), inferenceSteps, $"Inference steps must be in [1, {trainSteps}].");
+        if (!modelOutput.shape.SequenceEqual(sample.shape))
+            throw new ArgumentException("modelOutput and sample must have the same shape.", nameof(modelOutput));
+        long current = Math.Min(timestep - trainSteps / inferenceSteps, trainSteps - 1);
+        float alphaCurrent = AlphaCumprodOrFinal(current);
+        float alphaNext = AlphaCumprodF(timestep);
+        float betaCurrent = 1f - alphaCurrent;
+        using var scope = NewDisposeScope();
+        var predX0 = (sample - modelOutput * MathF.Sqrt(betaCurrent)) / MathF.Sqrt(alphaCurrent);
+        var direction = modelOutput * MathF.Sqrt(1f - alphaNext);
+        var next = predX0 * MathF.Sqrt(alphaNext) + direction;
+        return (next.MoveToOuterDisposeScope(), predX0.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />
@@ -146,14 +196,21 @@ public sealed class DdimScheduler : INoiseScheduler
     public SchedulerStepOutput Step(Tensor modelOutput, long timestep, Tensor sample, double eta, Tensor? varianceNoise,
         Generator? generator, bool useClippedModelOutput)
     {
+        EnsureTimestepsSet();
+        return Step(modelOutput, timestep, sample, eta, varianceNoise, generator, useClippedModelOutput, InferenceSteps);
+    }
+
+    /// <summary>The DDIM step for a schedule of <paramref name="inferenceSteps"/> steps (no dependence on <see cref="SetTimesteps"/>).</summary>
+    internal SchedulerStepOutput Step(Tensor modelOutput, long timestep, Tensor sample, double eta, Tensor? varianceNoise,
+        Generator? generator, bool useClippedModelOutput, int inferenceSteps)
+    {
         ArgumentNullException.ThrowIfNull(modelOutput);
         ArgumentNullException.ThrowIfNull(sample);
-        EnsureTimestepsSet();
         if (!modelOutput.shape.SequenceEqual(sample.shape))
             throw new ArgumentException($"modelOutput [{string.Join(",", modelOutput.shape)}] and sample [{string.Join(",", sample.shape)}] must have the same shape.", nameof(modelOutput));
         if (eta < 0) throw new ArgumentOutOfRangeException(nameof(eta), eta, "η must be ≥ 0.");
 
-        long prev = PreviousTimestep(timestep);
+        long prev = timestep - Config.NumTrainTimesteps / inferenceSteps;
         float alphaT = AlphaCumprodF(timestep);
         float alphaPrev = AlphaCumprodOrFinal(prev);
         float betaT = 1f - alphaT;

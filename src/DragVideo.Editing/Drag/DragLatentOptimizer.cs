@@ -30,6 +30,9 @@ public sealed record DragOptimizationInput(
     /// update (for inspection and parity checks; one latent of memory per step). Default false.
     /// </summary>
     public bool RecordLatents { get; init; }
+
+    /// <summary>The editor's instruction already in feature pixels (then <see cref="Pairs"/> is not read).</summary>
+    internal FeatureInstruction? Feature { get; init; }
 }
 
 /// <summary>Progress of one drag-optimisation step.</summary>
@@ -129,6 +132,12 @@ public sealed class DragLatentOptimizer
         _objective = objective ?? MotionSupervisionLoss.FromOptions(_options);
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>The editor's entry: <paramref name="instruction"/> is already in feature pixels (converted once).</summary>
+    internal DragOptimizationResult OptimizeFeatures(FeatureInstruction instruction, Tensor latent, long timestep, Tensor textEmbedding,
+        IProgress<DragOptimizationStep>? progress, CancellationToken cancellationToken) =>
+        Optimize(new DragOptimizationInput(latent, timestep, textEmbedding, Array.Empty<IReadOnlyList<DragPair>>(), instruction.Masks,
+            instruction.Space.FrameWidth, instruction.Space.FrameHeight) { Feature = instruction }, progress, cancellationToken);
 
     /// <summary>Runs up to K steps (per chunk) and returns the optimised latent.</summary>
     /// <exception cref="OperationCanceledException">cancelled (checked before each pass and before each update).</exception>
@@ -302,18 +311,20 @@ public sealed class DragLatentOptimizer
         if (latent0.dim() != 5 || latent0.shape[0] != 1)
             throw new ArgumentException($"the latent must be [1, C, F, h, w]; got [{string.Join(", ", latent0.shape)}].", nameof(input));
         int frames = (int)latent0.shape[2];
-        if (input.Pairs is null || input.Pairs.Count != frames)
-            throw new ArgumentException($"pairs for {input.Pairs?.Count ?? 0} frames; the latent has {frames}.", nameof(input));
+        int pairFrames = input.Feature?.Pairs.Count ?? input.Pairs?.Count ?? 0;
+        if (pairFrames != frames)
+            throw new ArgumentException($"pairs for {pairFrames} frames; the latent has {frames}.", nameof(input));
         if (input.FrameWidth < 1 || input.FrameHeight < 1)
             throw new ArgumentException($"the frame size must be positive; got {input.FrameWidth}×{input.FrameHeight}.", nameof(input));
         var blocks = _options.ResolveFeatureBlocks(_backbone.UpBlockCount);
-        var (fw, fh) = _options.FeatureSize(input.FrameWidth, input.FrameHeight);
-        var mapping = _options.PointMapping;
-        DragPoint Map(DragPoint p) => DragFeatures.ToFeature(p, input.FrameWidth, input.FrameHeight, fw, fh, mapping);
-        var targets = input.Pairs.Select(f => (IReadOnlyList<DragPoint>)f.Select(p => Map(p.Target)).ToList()).ToList();
-        var handles = input.Pairs.Select(f => (IReadOnlyList<DragPoint>)f.Select(p => Map(p.Handle)).ToList()).ToList();
-        return new DragPlan(frames, (int)latent0.shape[4], (int)latent0.shape[3], blocks, fw, fh, targets, handles,
-            p => DragFeatures.ToImage(p, input.FrameWidth, input.FrameHeight, fw, fh, mapping));
+        var space = FeatureSpace.For(input.FrameWidth, input.FrameHeight, _options);
+        if (input.Feature is { } given && given.Space != space)
+            throw new ArgumentException($"the instruction was converted for {given.Space}; these options give {space}.", nameof(input));
+        var pairs = input.Feature?.Pairs ?? space.ToFeaturePairs(input.Pairs!);
+        var targets = pairs.Select(f => (IReadOnlyList<DragPoint>)f.Select(p => p.Target.AsFeatureDragPoint()).ToList()).ToList();
+        var handles = pairs.Select(f => (IReadOnlyList<DragPoint>)f.Select(p => p.Handle.AsFeatureDragPoint()).ToList()).ToList();
+        return new DragPlan(frames, (int)latent0.shape[4], (int)latent0.shape[3], blocks, space.FeatureWidth, space.FeatureHeight, targets, handles,
+            space.ToPixel);
     }
 
     private static IReadOnlyList<IReadOnlyList<DragPair>> Pairs(IReadOnlyList<IReadOnlyList<DragPoint>> handles, IReadOnlyList<IReadOnlyList<DragPoint>> targets) =>

@@ -17,6 +17,7 @@ public sealed class DdimInversionMotionUNetTests
         try
         {
             var scheduler = DdimScheduler.FromPretrained(Fixtures.PathOf("ddim", "scheduler_config.json"));
+            scheduler.SetTimesteps(50); // for the chained Step calls below: Invert itself never changes the scheduler
             var inversion = new DdimInversion(scheduler);
             var latents = io["in.sample"];
             var text = io["in.encoder_hidden_states"];

@@ -2,6 +2,7 @@ using DragVideo.Diffusion.Lora;
 using DragVideo.Diffusion.Modules.Vae;
 using DragVideo.Editing.Caching;
 using DragVideo.Diffusion.Pipeline;
+using DragVideo.Diffusion.Schedulers;
 using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Tests.Caching;
@@ -27,7 +28,7 @@ public class CacheKeyTests
         };
         var keys = variants.Select(v => CacheKey.OfOptions(v)).ToList();
         keys.Should().OnlyHaveUniqueItems().And.NotContain(baseline);
-        CacheKey.OfOptions(new InversionOptions()).Should().NotBe(CacheKey.OfOptions(new InversionOptions { Strength = 0.5 }));
+        CacheKey.OfOptions(new DdimInversionOptions()).Should().NotBe(CacheKey.OfOptions(new DdimInversionOptions { Strength = 0.5 }));
     }
 
     [Fact]
