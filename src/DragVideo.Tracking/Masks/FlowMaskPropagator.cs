@@ -93,7 +93,10 @@ public sealed class FlowMaskPropagator : IMaskPropagator
         {
             var exact = maskKeys.FirstOrDefault(k => k.FrameIndex == f);
             if (exact is not null) { result[f] = exact.Mask!; continue; }
-            using var m = (soft[f]! / weight[f]).gt(Options.MaskThreshold).contiguous();
+            // An explicit Scalar kept alive by `using`: the implicit float → Scalar conversion left a temporary the GC could
+            // finalise while LibTorch was still reading it (seen twice as "Unknown scalar type" on long clips under load).
+            using var divisor = weight[f].ToScalar();
+            using var m = soft[f]!.div(divisor).gt(Options.MaskThreshold).contiguous();
             var mask = BinaryMask.FromTensor(m[0, 0]);
             mask = MaskOperations.Close(mask, Options.MaskCloseRadius);
             mask = MaskOperations.RemoveSmallComponents(mask, speckle);
