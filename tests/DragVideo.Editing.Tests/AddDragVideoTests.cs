@@ -70,7 +70,8 @@ public class AddDragVideoTests
     {
         var options = new DragVideoOptions();
         options.Drag = options.Drag with { Steps = 7 };
-        using var editor = Support.TinyEditor.Builder().UseOptions(options).Build();
+        using var tiny = new Support.TinyEditor();
+        using var editor = tiny.Builder().UseOptions(options).Build();
         options.Drag = options.Drag with { Steps = 9 };
         var view = editor.Options;
         view.Drag = view.Drag with { Steps = 11 };

@@ -10,8 +10,9 @@ public class MemoryOptionsTests
     [Fact]
     public void By_default_the_editor_checkpoints_whole_blocks_of_a_backbone_that_can()
     {
-        var backbone = TinyDiffusion.Load();
-        using var editor = TinyEditor.Builder().UseBackbone(backbone).Build();
+        using var tiny = new TinyEditor();
+        using var backbone = TinyDiffusion.Load();
+        using var editor = tiny.Builder(backbone).Build();
         backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.Blocks);
         backbone.AttentionSliceSize.Should().BeNull();
     }
@@ -19,8 +20,9 @@ public class MemoryOptionsTests
     [Fact]
     public void Explicit_settings_reach_the_backbone()
     {
-        var backbone = TinyDiffusion.Load();
-        using var editor = TinyEditor.Builder().UseBackbone(backbone)
+        using var tiny = new TinyEditor();
+        using var backbone = TinyDiffusion.Load();
+        using var editor = tiny.Builder(backbone)
             .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.All, AttentionSliceSize = 64 }).Build();
         backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.All);
         backbone.AttentionSliceSize.Should().Be(64);
@@ -29,27 +31,29 @@ public class MemoryOptionsTests
     [Fact]
     public void Checkpointing_requested_from_a_backbone_that_cannot_is_refused_at_build()
     {
+        using var tiny = new TinyEditor();
         using var inner = TinyDiffusion.Load();
         using var epsilon = zeros(1);
         var plain = new ConstantNoiseBackbone(inner, epsilon);
-        var build = () => TinyEditor.Builder().UseBackbone(plain)
+        var build = () => tiny.Builder(plain)
             .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.Blocks }).Build();
         build.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("Memory.GradientCheckpointing");
 
-        var slicing = () => TinyEditor.Builder().UseBackbone(plain)
+        var slicing = () => tiny.Builder(plain)
             .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.Off, AttentionSliceSize = 128 }).Build();
         slicing.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("Memory.AttentionSliceSize");
 
-        using var automatic = TinyEditor.Builder().UseBackbone(plain).Build(); // automatic mode: off for such a backbone
+        using var automatic = tiny.Builder(plain).Build(); // automatic mode: off for such a backbone
     }
 
     [Fact]
     public void A_half_precision_backbone_on_the_CPU_is_refused_at_build_unless_allowed()
     {
-        var half = TinyDiffusion.Load(ScalarType.BFloat16);
-        var build = () => TinyEditor.Builder().UseBackbone(half).Build();
+        using var tiny = new TinyEditor();
+        using var half = TinyDiffusion.Load(ScalarType.BFloat16);
+        var build = () => tiny.Builder(half).Build();
         build.Should().Throw<UnsupportedConfigurationException>().Which.Setting.Should().Be("ModelLoading.DType");
-        using var allowed = TinyEditor.Builder().UseBackbone(half).Configure(o => o.Memory = new MemoryOptions { AllowHalfPrecisionOnCpu = true }).Build();
+        using var allowed = tiny.Builder(half).Configure(o => o.Memory = new MemoryOptions { AllowHalfPrecisionOnCpu = true }).Build();
     }
 
     [Fact]

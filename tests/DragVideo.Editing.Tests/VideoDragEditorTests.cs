@@ -40,7 +40,8 @@ public class VideoDragEditorTests(ITestOutputHelper output)
             using var clip = TinyEditor.RealClip();
             clip.Width.Should().Be(64);
             using var before = clip.Frames.clone();
-            using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+            using var tiny = new TinyEditor();
+            using var editor = tiny.Builder().Configure(TinyEditor.Quick)
                 .Configure(o => o.Cache = o.Cache with { Directory = dir }).Build();
             using var passes = new PassCounter(editor.Components.Backbone);
             var reports = new List<EditProgress>();
@@ -89,7 +90,8 @@ public class VideoDragEditorTests(ITestOutputHelper output)
         var dir = tmp.Path;
         {
             using var clip = TinyEditor.RealClip();
-            using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+            using var tiny = new TinyEditor();
+            using var editor = tiny.Builder().Configure(TinyEditor.Quick)
                 .Configure(o => { o.Drag = o.Drag with { Steps = 10 }; o.Cache = o.Cache with { Directory = dir }; }).Build();
             var backbone = editor.Components.Backbone;
             var scheduler = editor.Components.Scheduler;
@@ -125,7 +127,8 @@ public class VideoDragEditorTests(ITestOutputHelper output)
     public async Task Per_frame_baseline_runs_without_motion_modules_and_restores_the_switch()
     {
         using var clip = TinyEditor.RealClip();
-        using var editor = TinyEditor.Builder().Configure(TinyEditor.Quick)
+        using var tiny = new TinyEditor();
+        using var editor = tiny.Builder().Configure(TinyEditor.Quick)
             .Configure(o => { o.MotionModulesEnabled = false; o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; }).Build();
         var seen = new List<bool>();
         var progress = new ListProgress<EditProgress>(new List<EditProgress>(), r =>
@@ -142,6 +145,7 @@ public class VideoDragEditorTests(ITestOutputHelper output)
     public async Task A_model_path_is_loaded_by_the_builder_with_the_configured_load_options()
     {
         using var clip = TinyEditor.RealClip();
+        using var prompt = new TinyEditor.TinyClipPromptEncoder(); // the tiny CLIP's 1,000-token vocabulary cannot take real CLIP ids
         using var editor = new DragVideoBuilder()
             .UseModelPath(DragVideo.Testing.Fixtures.PathOf("single_file", "tiny-sd15.safetensors"),
                 DragVideo.Testing.Fixtures.PathOf("motion", "motion_adapter"))
@@ -154,7 +158,7 @@ public class VideoDragEditorTests(ITestOutputHelper output)
             })
             .Configure(TinyEditor.Quick)
             .Configure(o => { o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; })
-            .UsePromptEncoder(new TinyEditor.TinyClipPromptEncoder()) // the tiny CLIP's 1,000-token vocabulary cannot take real CLIP ids
+            .UsePromptEncoder(prompt)
             .Build();
         editor.Components.Backbone.Should().BeOfType<DragVideo.Diffusion.Modules.Motion.UNetMotionModel>();
         editor.Components.Codec.DownsampleFactor.Should().Be(2);
@@ -167,10 +171,11 @@ public class VideoDragEditorTests(ITestOutputHelper output)
     {
         using var clip = TinyEditor.RealClip();
         var request = TinyEditor.Request(clip.FrameCount);
-        var builder = TinyEditor.Builder().Configure(TinyEditor.Quick).Configure(o => o.Cache = o.Cache with { Enabled = false });
+        using var tiny = new TinyEditor();
+        var builder = tiny.Builder().Configure(TinyEditor.Quick).Configure(o => o.Cache = o.Cache with { Enabled = false });
         using var scaledOff = builder.Configure(o => o.LoraScale = 0).Build();
         using var withZero = await scaledOff.EditAsync(clip, request);
-        using var noLora = TinyEditor.Builder().Configure(TinyEditor.Quick)
+        using var noLora = tiny.Builder().Configure(TinyEditor.Quick)
             .Configure(o => { o.TrainLora = false; o.Cache = o.Cache with { Enabled = false }; }).Build();
         using var without = await noLora.EditAsync(clip, request);
         (withZero.EditedClip.Frames - without.EditedClip.Frames).abs().max().item<float>().Should().Be(0);

@@ -29,18 +29,18 @@ public sealed class LoraAttentionModule : IAttentionModule
     public int Heads => _inner.Heads;
 
     /// <inheritdoc />
-    public Tensor ToQuery(Tensor hiddenStates) => Adapt(_inner.ToQuery(hiddenStates), LoraProjectionNames.Query, hiddenStates);
+    public Tensor ToQuery(Tensor hiddenStates) => Adapt(_inner.ToQuery(hiddenStates), LoraProjection.Query, hiddenStates);
 
     /// <inheritdoc />
-    public Tensor ToKey(Tensor context) => Adapt(_inner.ToKey(context), LoraProjectionNames.Key, context);
+    public Tensor ToKey(Tensor context) => Adapt(_inner.ToKey(context), LoraProjection.Key, context);
 
     /// <inheritdoc />
-    public Tensor ToValue(Tensor context) => Adapt(_inner.ToValue(context), LoraProjectionNames.Value, context);
+    public Tensor ToValue(Tensor context) => Adapt(_inner.ToValue(context), LoraProjection.Value, context);
 
     /// <inheritdoc />
-    public Tensor ToOutput(Tensor attended) => Adapt(_inner.ToOutput(attended), LoraProjectionNames.Output, attended);
+    public Tensor ToOutput(Tensor attended) => Adapt(_inner.ToOutput(attended), LoraProjection.Output, attended);
 
-    private Tensor Adapt(Tensor baseOutput, string projection, Tensor input)
+    private Tensor Adapt(Tensor baseOutput, LoraProjection projection, Tensor input)
     {
         if (_scale == 0 || !_adapters.TryGet(projection, out var adapter)) return baseOutput;
         using var delta = adapter.forward(input.to_type(adapter.Down.dtype));

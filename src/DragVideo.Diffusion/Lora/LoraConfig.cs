@@ -25,8 +25,11 @@ public sealed record LoraConfig
     /// <summary>Optional regular expression; only layers whose path matches it get adapters (null = all of <see cref="Kinds"/>).</summary>
     public string? PathPattern { get; init; }
 
-    /// <summary>Projections adapted in each layer (default: all four, <see cref="LoraProjectionNames.All"/>).</summary>
-    public IReadOnlyList<string> Projections { get; init; } = LoraProjectionNames.All;
+    /// <summary>
+    /// Projections adapted in each layer (default: all four in diffusers' order, <see cref="LoraProjection.Query"/>,
+    /// <see cref="LoraProjection.Key"/>, <see cref="LoraProjection.Value"/>, <see cref="LoraProjection.Output"/>).
+    /// </summary>
+    public IReadOnlyList<LoraProjection> Projections { get; init; } = LoraProjectionExtensions.All;
 
     /// <summary>
     /// How <c>lora_A</c> starts (<c>lora_B</c> is always 0): PEFT's Kaiming-uniform (default) or the released code's
@@ -60,8 +63,11 @@ public sealed record LoraConfig
         if (Projections is null || Projections.Count == 0)
             throw new ArgumentException("at least one projection must be adapted.", nameof(Projections));
         foreach (var p in Projections)
-            if (!LoraProjectionNames.All.Contains(p))
-                throw new ArgumentException($"unknown projection '{p}'; expected one of {string.Join(", ", LoraProjectionNames.All)}.", nameof(Projections));
+            if (!Enum.IsDefined(p))
+                throw new ArgumentOutOfRangeException(nameof(Projections), p,
+                    $"unknown LoRA projection; expected one of {string.Join(", ", LoraProjectionExtensions.All)}.");
+        if (Projections.Distinct().Count() != Projections.Count)
+            throw new ArgumentException("each projection may be listed only once.", nameof(Projections));
         if (PathPattern is not null)
         {
             try { _ = new Regex(PathPattern); }

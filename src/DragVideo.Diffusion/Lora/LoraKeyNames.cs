@@ -16,16 +16,16 @@ internal static partial class LoraKeyNames
     public const string UnetPrefix = "unet.";
 
     /// <summary>Name of the A (down) matrix of a projection in PEFT naming, e.g. <c>unet.up_blocks.1.attentions.0.transformer_blocks.0.attn1.to_q.lora_A.weight</c>.</summary>
-    public static string Down(string layerPath, string projection) => $"{UnetPrefix}{layerPath}.{projection}.lora_A.weight";
+    public static string Down(string layerPath, LoraProjection projection) => $"{UnetPrefix}{layerPath}.{projection.StateDictName()}.lora_A.weight";
 
     /// <summary>Name of the B (up) matrix of a projection in PEFT naming.</summary>
-    public static string Up(string layerPath, string projection) => $"{UnetPrefix}{layerPath}.{projection}.lora_B.weight";
+    public static string Up(string layerPath, LoraProjection projection) => $"{UnetPrefix}{layerPath}.{projection.StateDictName()}.lora_B.weight";
 
     /// <summary>A parsed LoRA key.</summary>
     /// <param name="LayerPath">attention layer path, e.g. <c>down_blocks.0.attentions.0.transformer_blocks.0.attn1</c>.</param>
-    /// <param name="Projection">one of <see cref="LoraProjectionNames.All"/>.</param>
+    /// <param name="Projection">the adapted projection.</param>
     /// <param name="IsDown">true for A (down), false for B (up).</param>
-    public readonly record struct ParsedKey(string LayerPath, string Projection, bool IsDown);
+    public readonly record struct ParsedKey(string LayerPath, LoraProjection Projection, bool IsDown);
 
     /// <summary>Parses a key in any accepted naming; false when it is not a LoRA key.</summary>
     public static bool TryParse(string key, out ParsedKey parsed)
@@ -35,16 +35,15 @@ internal static partial class LoraKeyNames
         foreach (var prefix in new[] { "base_model.model.", UnetPrefix })
             if (k.StartsWith(prefix, StringComparison.Ordinal)) k = k[prefix.Length..];
         var m = PeftPattern().Match(k);
-        if (m.Success)
+        if (m.Success && LoraProjectionExtensions.TryParse(m.Groups["proj"].Value, out var projection))
         {
-            parsed = new ParsedKey(m.Groups["path"].Value, m.Groups["proj"].Value, m.Groups["ab"].Value == "A");
+            parsed = new ParsedKey(m.Groups["path"].Value, projection, m.Groups["ab"].Value == "A");
             return true;
         }
         m = LegacyPattern().Match(k);
-        if (m.Success)
+        if (m.Success && LoraProjectionExtensions.TryParse(m.Groups["proj"].Value, out projection))
         {
-            string proj = m.Groups["proj"].Value == "to_out" ? LoraProjectionNames.Output : m.Groups["proj"].Value;
-            parsed = new ParsedKey(m.Groups["path"].Value, proj, m.Groups["ud"].Value == "down");
+            parsed = new ParsedKey(m.Groups["path"].Value, projection, m.Groups["ud"].Value == "down");
             return true;
         }
         parsed = default;

@@ -3,27 +3,27 @@ using TorchSharp.Modules;
 
 namespace DragVideo.Diffusion.Lora;
 
-/// <summary>The LoRA adapters of one attention layer, keyed by projection name (<see cref="LoraProjectionNames"/>).</summary>
+/// <summary>The LoRA adapters of one attention layer, keyed by the projection they adapt.</summary>
 public sealed class LoraLayerAdapters : IDisposable
 {
-    private readonly Dictionary<string, LoraProjection> _byProjection;
+    private readonly Dictionary<LoraProjection, LoraAdapter> _byProjection;
 
     /// <summary>Creates the set for the layer <paramref name="layer"/>.</summary>
-    public LoraLayerAdapters(AttentionLayerInfo layer, IReadOnlyDictionary<string, LoraProjection> adapters)
+    public LoraLayerAdapters(AttentionLayerInfo layer, IReadOnlyDictionary<LoraProjection, LoraAdapter> adapters)
     {
         Layer = layer ?? throw new ArgumentNullException(nameof(layer));
         ArgumentNullException.ThrowIfNull(adapters);
-        _byProjection = new Dictionary<string, LoraProjection>(adapters, StringComparer.Ordinal);
+        _byProjection = new Dictionary<LoraProjection, LoraAdapter>(adapters);
     }
 
     /// <summary>The adapted layer.</summary>
     public AttentionLayerInfo Layer { get; }
 
-    /// <summary>Projection name → adapter.</summary>
-    public IReadOnlyDictionary<string, LoraProjection> Projections => _byProjection;
+    /// <summary>Projection → adapter.</summary>
+    public IReadOnlyDictionary<LoraProjection, LoraAdapter> Projections => _byProjection;
 
     /// <summary>Looks up the adapter of a projection.</summary>
-    public bool TryGet(string projection, [MaybeNullWhen(false)] out LoraProjection adapter) =>
+    public bool TryGet(LoraProjection projection, [MaybeNullWhen(false)] out LoraAdapter adapter) =>
         _byProjection.TryGetValue(projection, out adapter);
 
     /// <summary>All trainable parameters (A and B of every projection).</summary>

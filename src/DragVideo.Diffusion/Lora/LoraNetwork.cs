@@ -72,25 +72,27 @@ public sealed class LoraNetwork : IDisposable
         var weights = ProjectionWeights(backbone);
         using var generator = new Generator((ulong)config.Seed);
         var layers = new Dictionary<string, LoraLayerAdapters>(StringComparer.Ordinal);
+        var byProjection = new Dictionary<LoraProjection, LoraAdapter>();
         try
         {
             foreach (var layer in backbone.AttentionLayers.Where(config.Selects))
             {
-                var byProjection = new Dictionary<string, LoraProjection>(StringComparer.Ordinal);
                 foreach (var projection in config.Projections)
                 {
-                    string name = $"{layer.Path}.{projection}.weight";
+                    string name = $"{layer.Path}.{projection.StateDictName()}.weight";
                     if (!weights.TryGetValue(name, out var w))
                         throw new ArgumentException($"the backbone has no parameter '{name}' to put a LoRA adapter on.", nameof(backbone));
                     // Half-precision policy: adapters of a float16/bfloat16 network keep float32 master weights.
                     var dtype = PrecisionPolicy.IsHalf(w.dtype) ? ScalarType.Float32 : w.dtype;
-                    byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], config.Rank, generator, dtype, w.device, config.Initialization);
+                    byProjection[projection] = new LoraAdapter(w.shape[1], w.shape[0], config.Rank, generator, dtype, w.device, config.Initialization);
                 }
                 layers[layer.Path] = new LoraLayerAdapters(layer, byProjection);
+                byProjection.Clear(); // the layer's set owns them now
             }
         }
         catch
         {
+            foreach (var a in byProjection.Values) a.Dispose(); // adapters of a layer left unfinished
             foreach (var l in layers.Values) l.Dispose();
             throw;
         }
@@ -111,12 +113,12 @@ public sealed class LoraNetwork : IDisposable
         ArgumentNullException.ThrowIfNull(stateDict);
         var known = backbone.AttentionLayers.ToDictionary(l => l.Path, StringComparer.Ordinal);
         var unexpected = new List<string>();
-        var plan = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        var plan = new Dictionary<string, SortedSet<LoraProjection>>(StringComparer.Ordinal);
         var ranks = new SortedSet<long>();
         foreach (var (key, tensor) in stateDict)
         {
             if (!LoraKeyNames.TryParse(key, out var parsed) || !known.ContainsKey(parsed.LayerPath)) { unexpected.Add(key); continue; }
-            if (!plan.TryGetValue(parsed.LayerPath, out var set)) plan[parsed.LayerPath] = set = new SortedSet<string>(StringComparer.Ordinal);
+            if (!plan.TryGetValue(parsed.LayerPath, out var set)) plan[parsed.LayerPath] = set = new SortedSet<LoraProjection>();
             set.Add(parsed.Projection);
             if (tensor.dim() == 2) ranks.Add(parsed.IsDown ? tensor.shape[0] : tensor.shape[1]);
         }
@@ -131,15 +133,17 @@ public sealed class LoraNetwork : IDisposable
         var layers = new Dictionary<string, LoraLayerAdapters>(StringComparer.Ordinal);
         foreach (var (path, projections) in plan)
         {
-            var byProjection = new Dictionary<string, LoraProjection>(StringComparer.Ordinal);
+            var byProjection = new Dictionary<LoraProjection, LoraAdapter>();
             foreach (var projection in projections)
             {
-                if (!weights.TryGetValue($"{path}.{projection}.weight", out var w))
+                string name = $"{path}.{projection.StateDictName()}";
+                if (!weights.TryGetValue($"{name}.weight", out var w))
                 {
                     foreach (var l in layers.Values) l.Dispose();
-                    throw new ModelLoadException($"the backbone has no projection '{path}.{projection}' for a LoRA adapter.", source);
+                    foreach (var a in byProjection.Values) a.Dispose();
+                    throw new ModelLoadException($"the backbone has no projection '{name}' for a LoRA adapter.", source);
                 }
-                byProjection[projection] = new LoraProjection(w.shape[1], w.shape[0], rank, null,
+                byProjection[projection] = new LoraAdapter(w.shape[1], w.shape[0], rank, null,
                     PrecisionPolicy.IsHalf(w.dtype) ? ScalarType.Float32 : w.dtype, w.device);
             }
             layers[path] = new LoraLayerAdapters(known[path], byProjection);
@@ -215,7 +219,7 @@ public sealed class LoraNetwork : IDisposable
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, string? source = null)
     {
         ArgumentNullException.ThrowIfNull(stateDict);
-        var targets = new Dictionary<(string, string, bool), Parameter>();
+        var targets = new Dictionary<(string, LoraProjection, bool), Parameter>();
         foreach (var (path, layer) in _layers)
             foreach (var (projection, adapter) in layer.Projections)
             {
@@ -225,7 +229,7 @@ public sealed class LoraNetwork : IDisposable
         var unexpected = new List<string>();
         var mismatched = new List<string>();
         var assign = new List<(Parameter, Tensor)>();
-        var seen = new HashSet<(string, string, bool)>();
+        var seen = new HashSet<(string, LoraProjection, bool)>();
         foreach (var (key, tensor) in stateDict)
         {
             if (!LoraKeyNames.TryParse(key, out var p) || !targets.TryGetValue((p.LayerPath, p.Projection, p.IsDown), out var target))

@@ -1,4 +1,6 @@
+using DragVideo.Diffusion.Loading;
 using DragVideo.Diffusion.Lora;
+using DragVideo.Diffusion.Modules.Motion;
 using DragVideo.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,7 +28,15 @@ public class LoraNetworkTests
         return h.Model.PredictNoise(h.Latent, t, h.Text);
     }
 
-    private sealed record UNetMotionModelHandle(IVideoDiffusionBackbone Model, Tensor Latent, Tensor Text);
+    private sealed record UNetMotionModelHandle(UNetMotionModel Model, Tensor Latent, Tensor Text) : IDisposable
+    {
+        public void Dispose()
+        {
+            Text.Dispose();
+            Latent.Dispose();
+            Model.Dispose();
+        }
+    }
 
     private static UNetMotionModelHandle Setup() =>
         new(TinyDiffusion.Load(), TinyDiffusion.MovingBlobLatent(4), TinyDiffusion.TextEmbedding());
@@ -34,7 +44,7 @@ public class LoraNetworkTests
     [Fact]
     public void Adapters_cover_q_k_v_out_of_self_cross_and_temporal_layers_with_peft_names()
     {
-        var h = Setup();
+        using var h = Setup();
         using var network = LoraNetwork.Create(h.Model, new LoraConfig { Rank = 4 });
         network.Layers.Count.Should().Be(h.Model.AttentionLayers.Count);
         network.Layers.Values.Select(l => l.Layer.Kind).Distinct().Should()
@@ -55,7 +65,7 @@ public class LoraNetworkTests
     [Fact]
     public void Fresh_adapters_and_zero_scale_leave_outputs_bit_identical_while_scale_one_changes_them()
     {
-        var h = Setup();
+        using var h = Setup();
         using var baseline = Predict(h);
         using var network = LoraNetwork.Create(h.Model, new LoraConfig { Rank = 4 });
         network.Attach();
@@ -72,7 +82,7 @@ public class LoraNetworkTests
     [Fact]
     public void Save_then_load_reproduces_the_outputs_exactly()
     {
-        var h = Setup();
+        using var h = Setup();
         var path = Path.Combine(Path.GetTempPath(), $"lora-{Guid.NewGuid():N}.safetensors");
         try
         {
@@ -103,7 +113,7 @@ public class LoraNetworkTests
     [Fact]
     public void Loading_is_strict_about_missing_and_mis_shaped_weights()
     {
-        var h = Setup();
+        using var h = Setup();
         using var network = LoraNetwork.Create(h.Model, new LoraConfig { Rank = 4 });
         var sd = network.StateDict();
         var first = sd.Keys.First();
@@ -125,9 +135,46 @@ public class LoraNetworkTests
     public void Legacy_diffusers_processor_names_parse_to_the_same_adapters()
     {
         LoraKeyNames.TryParse("down_blocks.0.attentions.0.transformer_blocks.0.attn1.processor.to_out_lora.up.weight", out var legacy).Should().BeTrue();
-        legacy.Should().Be(new LoraKeyNames.ParsedKey("down_blocks.0.attentions.0.transformer_blocks.0.attn1", "to_out.0", false));
+        legacy.Should().Be(new LoraKeyNames.ParsedKey("down_blocks.0.attentions.0.transformer_blocks.0.attn1", LoraProjection.Output, false));
         LoraKeyNames.TryParse("base_model.model.up_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.lora_A.weight", out var peft).Should().BeTrue();
-        peft.Should().Be(new LoraKeyNames.ParsedKey("up_blocks.1.attentions.0.transformer_blocks.0.attn2", "to_k", true));
+        peft.Should().Be(new LoraKeyNames.ParsedKey("up_blocks.1.attentions.0.transformer_blocks.0.attn2", LoraProjection.Key, true));
         LoraKeyNames.TryParse("up_blocks.1.resnets.0.conv1.weight", out _).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData(LoraProjection.Query, "to_q")]
+    [InlineData(LoraProjection.Key, "to_k")]
+    [InlineData(LoraProjection.Value, "to_v")]
+    [InlineData(LoraProjection.Output, "to_out.0")]
+    public void Each_projection_is_saved_under_its_diffusers_module_name_and_loads_back_as_the_same_projection(LoraProjection projection, string diffusersName)
+    {
+        using var h = Setup();
+        using var tmp = new TempFolder("dv-lora-names-");
+        var path = Path.Combine(tmp.Path, "adapters.safetensors");
+        using (var network = LoraNetwork.Create(h.Model, new LoraConfig { Rank = 2, Projections = new[] { projection } }))
+        {
+            network.Layers.Values.Should().OnlyContain(l => l.Projections.Keys.SequenceEqual(new[] { projection }));
+            LoraFile.Save(network, path);
+        }
+        var names = SafetensorsReader.ReadHeader(path).Entries.Select(e => e.Name).ToList();
+        names.Should().HaveCount(h.Model.AttentionLayers.Count * 2);
+        names.Should().OnlyContain(n => n.StartsWith("unet.", StringComparison.Ordinal)
+            && (n.EndsWith($".{diffusersName}.lora_A.weight", StringComparison.Ordinal) || n.EndsWith($".{diffusersName}.lora_B.weight", StringComparison.Ordinal)));
+        foreach (var layer in h.Model.AttentionLayers)
+            names.Should().Contain($"unet.{layer.Path}.{diffusersName}.lora_A.weight").And.Contain($"unet.{layer.Path}.{diffusersName}.lora_B.weight");
+        using var loaded = LoraFile.Load(h.Model, path);
+        loaded.Layers.Values.Should().OnlyContain(l => l.Projections.Keys.SequenceEqual(new[] { projection }));
+    }
+
+    [Fact]
+    public void Config_refuses_an_undefined_an_empty_or_a_repeated_projection_naming_Projections()
+    {
+        var undefined = () => new LoraConfig { Projections = new[] { LoraProjection.Query, (LoraProjection)7 } }.Validate();
+        undefined.Should().Throw<ArgumentOutOfRangeException>().WithParameterName("Projections").WithMessage("*Query, Key, Value, Output*");
+        var empty = () => new LoraConfig { Projections = Array.Empty<LoraProjection>() }.Validate();
+        empty.Should().Throw<ArgumentException>().WithParameterName("Projections");
+        var repeated = () => new LoraConfig { Projections = new[] { LoraProjection.Value, LoraProjection.Value } }.Validate();
+        repeated.Should().Throw<ArgumentException>().WithParameterName("Projections");
+        new LoraConfig().Projections.Should().Equal(LoraProjection.Query, LoraProjection.Key, LoraProjection.Value, LoraProjection.Output);
     }
 }

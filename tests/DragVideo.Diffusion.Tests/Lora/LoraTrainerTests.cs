@@ -10,7 +10,7 @@ public class LoraTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Training_lowers_the_Eq1_loss_on_a_clip_and_trains_only_the_adapters()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var scheduler = TinyDiffusion.Scheduler();
         using var latent = TinyDiffusion.MovingBlobLatent(8);
         using var text = TinyDiffusion.TextEmbedding();
@@ -35,7 +35,7 @@ public class LoraTrainerTests(ITestOutputHelper output)
     [Fact]
     public void Cancellation_stops_before_the_next_step()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         using var latent = TinyDiffusion.MovingBlobLatent(4);
         using var text = TinyDiffusion.TextEmbedding();
         using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 2 });

@@ -25,10 +25,21 @@ public class CacheKeyTests
             new LoraTrainingOptions { Adapters = new LoraConfig { Alpha = 4 } },
             new LoraTrainingOptions { Adapters = new LoraConfig { Kinds = new[] { AttentionKind.SpatialSelf } } },
             new LoraTrainingOptions { Adapters = new LoraConfig { PathPattern = "up_blocks" } },
+            new LoraTrainingOptions { Adapters = new LoraConfig { Projections = new[] { LoraProjection.Query, LoraProjection.Value } } },
         };
         var keys = variants.Select(v => CacheKey.OfOptions(v)).ToList();
         keys.Should().OnlyHaveUniqueItems().And.NotContain(baseline);
         CacheKey.OfOptions(new DdimInversionOptions()).Should().NotBe(CacheKey.OfOptions(new DdimInversionOptions { Strength = 0.5 }));
+    }
+
+    [Fact]
+    public void LoRA_projections_key_by_value_so_an_equal_list_gives_the_same_key_and_another_order_a_different_one()
+    {
+        var all = new List<LoraProjection> { LoraProjection.Query, LoraProjection.Key, LoraProjection.Value, LoraProjection.Output };
+        CacheKey.OfOptions(new LoraConfig { Projections = all }).Should().Be(CacheKey.OfOptions(new LoraConfig()),
+            "the default is all four projections in diffusers' order, whatever list type holds them");
+        CacheKey.OfOptions(new LoraConfig { Projections = all.AsEnumerable().Reverse().ToList() }).Should().NotBe(CacheKey.OfOptions(new LoraConfig()),
+            "the order decides the order of the random initial adapters");
     }
 
     [Fact]

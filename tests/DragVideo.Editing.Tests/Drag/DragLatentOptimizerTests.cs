@@ -29,7 +29,7 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void Optimiser_lowers_Eq3_moves_handles_toward_targets_and_keeps_the_latent_outside_the_mask()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var (latent, t, scheduler) = NoisyLatent(4);
         using var text = TinyDiffusion.TextEmbedding();
         var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27 && y >= 8 && y <= 23);
@@ -57,7 +57,7 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void Zero_length_drags_stop_at_once_and_leave_the_latent_bit_identical()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var (latent, t, scheduler) = NoisyLatent(2);
         using var text = TinyDiffusion.TextEmbedding();
         var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(10, 10), new(10, 10))), null, Frame, Frame);
@@ -71,7 +71,7 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void Cancellation_stops_within_the_current_step()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var (latent, t, scheduler) = NoisyLatent(2);
         using var text = TinyDiffusion.TextEmbedding();
         var input = new DragOptimizationInput(latent, t, text, SamePairs(2, new DragPair(new(6, 6), new(26, 26))), null, Frame, Frame);
@@ -87,7 +87,7 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void Live_tensor_count_does_not_grow_with_the_number_of_steps()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var (latent, t, scheduler) = NoisyLatent(2);
         using var text = TinyDiffusion.TextEmbedding();
         var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27);
@@ -109,7 +109,7 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
     [Fact]
     public void DragBatchFrames_optimises_chunks_independently_exactly_as_separate_runs_on_each_chunk()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var (latent, t, scheduler) = NoisyLatent(4);
         using var text = TinyDiffusion.TextEmbedding();
         var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x >= 4 && x <= 27);

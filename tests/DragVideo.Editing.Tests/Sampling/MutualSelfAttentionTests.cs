@@ -56,7 +56,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
     [Fact]
     public void With_zero_length_drags_the_edited_stream_equals_the_original_and_MSA_leaves_the_original_stream_alone()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var scheduler = TinyDiffusion.Scheduler();
         scheduler.SetTimesteps(10);
         using var text = TinyDiffusion.TextEmbedding();
@@ -84,7 +84,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
     [Fact]
     public void Inversion_then_plain_DDIM_denoising_reconstructs_the_latent()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var scheduler = TinyDiffusion.Scheduler();
         using var text = TinyDiffusion.TextEmbedding();
         using var z0 = TinyDiffusion.MovingBlobLatent(4);
@@ -105,7 +105,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
     [Fact]
     public void Inversion_then_denoising_is_exact_when_the_noise_prediction_does_not_depend_on_the_latent()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var scheduler = TinyDiffusion.Scheduler();
         using var text = TinyDiffusion.TextEmbedding();
         using var z0 = TinyDiffusion.MovingBlobLatent(2);
@@ -123,7 +123,7 @@ public class MutualSelfAttentionTests(ITestOutputHelper output)
     [Fact]
     public void Layer_choice_defaults_to_the_decoder_self_attention_and_StartLayer_counts_all_self_attention_layers()
     {
-        var model = TinyDiffusion.Load();
+        using var model = TinyDiffusion.Load();
         var self = model.AttentionLayers.Where(l => l.Kind == AttentionKind.SpatialSelf).ToList();
         self.Select(l => l.Index).Should().Equal(Enumerable.Range(0, self.Count));
         var scheduler = TinyDiffusion.Scheduler();

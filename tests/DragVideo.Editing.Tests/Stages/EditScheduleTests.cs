@@ -41,7 +41,8 @@ public sealed class EditScheduleTests
     [Fact]
     public void Building_an_editor_whose_target_timestep_is_not_in_its_schedule_fails_at_build_naming_the_setting()
     {
-        var act = () => TinyEditor.Builder().Configure(o => o.Inversion = o.Inversion with { TargetTimestep = 500 }).Build();
+        using var tiny = new TinyEditor();
+        var act = () => tiny.Builder().Configure(o => o.Inversion = o.Inversion with { TargetTimestep = 500 }).Build();
         act.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("TargetTimestep");
     }
 }

@@ -9,9 +9,40 @@ using static TorchSharp.torch;
 
 namespace DragVideo.Editing.Tests.Support;
 
-/// <summary>The editor's parts on the tiny fixtures (video U-Net, VAE with factor 2, 2-layer CLIP) and a real decoded clip.</summary>
-internal static class TinyEditor
+/// <summary>
+/// The editor's parts on the tiny fixtures (video U-Net, VAE with factor 2, 2-layer CLIP) and a real decoded clip.
+/// An instance owns the models its <see cref="Builder"/> loads and disposes them with itself, so a test writes
+/// <c>using var tiny = new TinyEditor();</c> before building (the editor, declared later, is disposed first).
+/// </summary>
+internal sealed class TinyEditor : IDisposable
 {
+    private readonly List<IDisposable> _owned = new();
+
+    /// <summary>
+    /// A builder with fresh tiny parts, owned by this instance: the tiny backbone (unless <paramref name="backbone"/>
+    /// replaces it, then none is loaded), scheduler, VAE codec and prompt encoder.
+    /// </summary>
+    public DragVideoBuilder Builder(IVideoDiffusionBackbone? backbone = null) =>
+        new DragVideoBuilder()
+            .UseBackbone(backbone ?? Own(TinyDiffusion.Load()))
+            .UseScheduler(TinyDiffusion.Scheduler())
+            .UseLatentCodec(new VaeLatentCodec(Own(LoadVae())))
+            .UsePromptEncoder(Own(new TinyClipPromptEncoder()));
+
+    /// <summary>Takes ownership of <paramref name="resource"/> (disposed with this instance, last taken first).</summary>
+    public T Own<T>(T resource) where T : IDisposable
+    {
+        _owned.Add(resource);
+        return resource;
+    }
+
+    /// <summary>Disposes every owned model, last taken first.</summary>
+    public void Dispose()
+    {
+        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        _owned.Clear();
+    }
+
     public static AutoencoderKL LoadVae()
     {
         var vae = new AutoencoderKL(AutoencoderKLConfig.FromJsonFile(Fixtures.PathOf("vae", "config.json")));
@@ -26,7 +57,7 @@ internal static class TinyEditor
     /// The tiny CLIP has a 1,000-token vocabulary, so real CLIP ids are folded into [2, 997] (bos 998, eos/pad 999):
     /// the prompt still changes the embedding, and the real tokenizer and text encoder both run.
     /// </summary>
-    public sealed class TinyClipPromptEncoder : IPromptEncoder
+    public sealed class TinyClipPromptEncoder : IPromptEncoder, IDisposable
     {
         private readonly ClipTextModel _model;
         private readonly ClipTokenizer _tokenizer;
@@ -56,14 +87,9 @@ internal static class TinyEditor
             using var output = _model.Encode(input);
             return output.LastHiddenState.clone();
         }
-    }
 
-    public static DragVideoBuilder Builder() =>
-        new DragVideoBuilder()
-            .UseBackbone(TinyDiffusion.Load())
-            .UseScheduler(TinyDiffusion.Scheduler())
-            .UseLatentCodec(new VaeLatentCodec(LoadVae()))
-            .UsePromptEncoder(new TinyClipPromptEncoder());
+        public void Dispose() => _model.Dispose();
+    }
 
     /// <summary>Small settings so an end-to-end edit takes seconds: every stage still runs.</summary>
     public static void Quick(DragVideoOptions o)
