@@ -174,20 +174,7 @@ internal sealed class EditCommand : ICliCommand
         OutputFiles.CheckInput(videoPath, "video");
         OutputFiles.CheckInput(dragPath, "drag request");
         var outFull = OutputFiles.CheckVideoOutput(outPath);
-        if ((modelPath is null) != (motionPath is null))
-            throw new ArgumentException("--model and --motion go together: give both for the diffusion backend, or neither for the fast backend.");
-        if (modelPath is not null && !File.Exists(modelPath) && !Directory.Exists(modelPath))
-            throw new FileNotFoundException($"model '{modelPath}' does not exist.", modelPath);
-        if (motionPath is not null && !File.Exists(motionPath) && !Directory.Exists(motionPath))
-            throw new FileNotFoundException($"motion adapter '{motionPath}' does not exist.", motionPath);
-        if (tokenizerPath is not null && modelPath is null)
-            throw new ArgumentException("--tokenizer only applies to the diffusion backend (with --model and --motion).");
-        if (modelPath is not null && deform != FastDeformationMode.Stretch)
-            throw new ArgumentException("--deform applies to the fast backend only; the diffusion editor (--model/--motion) has no deformation mode.");
-        if (tokenizerPath is not null && !Directory.Exists(tokenizerPath))
-            throw new DirectoryNotFoundException($"tokenizer folder '{tokenizerPath}' does not exist.");
-        if (allowPickle && modelPath is null)
-            throw new ArgumentException("--allow-pickle only applies to the diffusion backend (with --model and --motion).");
+        CheckModelPaths(new EditPaths(videoPath, dragPath, outPath, modelPath, motionPath, tokenizerPath, deformName, allowPickle), deform);
         var estimate = MemoryPlan.Check(videoPath, readOptions, budget, "edit");
         if (modelPath is null) CliRunner.UseOneTorchThread();
         else TorchRuntime.EnsureLoaded();

@@ -72,15 +72,6 @@ public static class VideoReader
             $"lower the frame size ({nameof(VideoReadOptions.Width)}/{nameof(VideoReadOptions.Height)}) or the frame count ({nameof(VideoReadOptions.MaxFrames)})."));
     }
 
-    private static int ReadFull(Stream s, byte[] buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer, total, buffer.Length - total);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
+    /// <summary>Reads until the buffer is full or the stream ends; returns the bytes read (a short count = end of stream).</summary>
+    private static int ReadFull(Stream s, byte[] buffer) => s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 }
