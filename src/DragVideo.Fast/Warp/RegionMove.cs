@@ -61,10 +61,10 @@ internal static class RegionMove
             var fi = instruction.Frames[f];
             var handles = fi.Pairs.Select(p => p.Handle).ToArray();
             var targets = fi.Pairs.Select(p => p.Target).ToArray();
-            moves[f] = BodyTransform.Fit(handles, targets, options.Kind);
+            moves[f] = BodyTransform.Fit(handles, targets, options.BodyKind);
             double residual = moves[f].MaxResidual(handles, targets);
             if (residual > options.MaxFitResidual)
-                return new MoveOutcome(null, $"the pairs of frame {f} disagree: the best {options.Kind.ToString().ToLowerInvariant()} body transform misses a target by {residual:0.0} px (MaxFitResidual {options.MaxFitResidual} px)", notes);
+                return new MoveOutcome(null, $"the pairs of frame {f} disagree: the best {options.BodyKind.ToString().ToLowerInvariant()} body transform misses a target by {residual:0.0} px (MaxFitResidual {options.MaxFitResidual} px)", notes);
             if (moves[f].Scale < 0.25 || moves[f].Scale > 4)
                 return new MoveOutcome(null, $"the pairs of frame {f} ask to scale the body by {moves[f].Scale:0.00} (supported 0.25 … 4)", notes);
         }
@@ -94,7 +94,7 @@ internal static class RegionMove
             int k = keyframes.OrderBy(k => Math.Abs(k - f)).First();
             var fromHandles = instruction.Frames[k].Pairs.Select(p => p.Handle).ToArray();
             var toHandles = instruction.Frames[f].Pairs.Select(p => p.Handle).ToArray();
-            var carry = k == f ? BodyTransform.Identity : BodyTransform.Fit(fromHandles, toHandles, options.Kind);
+            var carry = k == f ? BodyTransform.Identity : BodyTransform.Fit(fromHandles, toHandles, options.BodyKind);
             bodies[f] = k == f ? keyBodies[k] : Resample(keyBodies[k].unsqueeze(0), carry.Inverse(), GridSamplePaddingMode.Zeros)[0];
             // The area to fill: wherever the body had any weight, grown by the margin (the object's fringe, tracking slack).
             holes[f] = Dilate(bodies[f].gt(0.02f).to_type(ScalarType.Float32), options.BodyMargin);
@@ -114,8 +114,13 @@ internal static class RegionMove
             using var frameScope = NewDisposeScope();
             var frame = video[f];
             var hole = holes[f];
+            var inverse = moves[f].Inverse();
+            var movedAlpha = Resample(bodies[f].unsqueeze(0), inverse, GridSamplePaddingMode.Zeros)[0];
+            var mask = instruction.Frames[f].Mask.ToTensor();
+            var alpha = (movedAlpha * mask).unsqueeze(0);
             var fill = torch.zeros_like(frame);
-            var remaining = hole.gt(0.5f);
+            // Only what the moved body does not cover opaquely needs a background.
+            var remaining = hole.gt(0.5f).logical_and(alpha[0].lt(0.999f));
             if (options.FillFromOtherFrames)
             {
                 foreach (int g in Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g))
@@ -144,16 +149,12 @@ internal static class RegionMove
             var holeSoft = InnerRamp(hole, options.BodyFeather);
             var background = frame * (1f - holeSoft) + fill * holeSoft;
 
-            var inverse = moves[f].Inverse();
             var movedColour = Resample(frame, inverse, GridSamplePaddingMode.Border);
-            var movedAlpha = Resample(bodies[f].unsqueeze(0), inverse, GridSamplePaddingMode.Zeros)[0];
-            var mask = instruction.Frames[f].Mask.ToTensor();
             double bodyArea = bodies[f].sum().ToDouble() * moves[f].Scale * moves[f].Scale;
             double inFrame = movedAlpha.sum().ToDouble();
             double inMask = (movedAlpha * mask).sum().ToDouble();
             if (bodyArea > 0 && inFrame < 0.99 * bodyArea) leftFrame.Add(f);
             if (inFrame > 0 && inMask < 0.99 * inFrame) leftMask.Add(f);
-            var alpha = (movedAlpha * mask).unsqueeze(0);
             var composite = background * (1f - alpha) + movedColour * alpha;
             output[f] = torch.where(mask.gt(0.5f).unsqueeze(0), composite, clip.Frames[f].to(CPU).to_type(ScalarType.Float32))
                 .MoveToOuterDisposeScope();
