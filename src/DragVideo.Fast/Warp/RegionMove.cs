@@ -119,8 +119,9 @@ internal static class RegionMove
             var mask = instruction.Frames[f].Mask.ToTensor();
             var alpha = (movedAlpha * mask).unsqueeze(0);
             var fill = torch.zeros_like(frame);
-            // Only what the moved body does not cover opaquely needs a background.
+            // Only what the moved body does not cover opaquely needs a background from other frames.
             var remaining = hole.gt(0.5f).logical_and(alpha[0].lt(0.999f));
+            var unfilled = hole.gt(0.5f);
             if (options.FillFromOtherFrames)
             {
                 foreach (int g in Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g))
@@ -137,12 +138,15 @@ internal static class RegionMove
                     var valid = remaining.logical_and(inside).logical_and(covered.lt(0.01f));
                     fill = torch.where(valid.unsqueeze(0), colour, fill);
                     remaining = remaining.logical_and(valid.logical_not());
+                    unfilled = unfilled.logical_and(valid.logical_not());
                 }
             }
             if (remaining.any().ToBoolean())
             {
                 spatialFrames++;
-                var known = remaining.logical_not().to_type(ScalarType.Float32);
+                // Everything in the hole no other frame filled is unknown (also under the opaque moved body, so the
+                // pull-push never averages in pixels that were not filled).
+                var known = unfilled.logical_not().to_type(ScalarType.Float32);
                 var seed = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame);
                 fill = SpatialFill.Fill(seed, known);
             }

@@ -148,8 +148,13 @@ public sealed class MoveModeBehaviourTests
         var scene = new DisplacedObjectScene(frames: 4);
         using var clip = scene.Render();
         var c = scene.Center(0);
-        // Two handles on the disc pulled apart: no rigid body transform honours both.
-        var pairs = new[] { new DragPair(new(c.X - 8, c.Y), new(c.X - 28, c.Y)), new DragPair(new(c.X + 8, c.Y), new(c.X + 28, c.Y)) };
+        // Two handles on the disc pulled apart sideways while a third keeps its place: a stretch along x that no rigid
+        // or similarity body transform honours (a similarity would also scale the disc vertically).
+        var pairs = new[]
+        {
+            new DragPair(new(c.X - 8, c.Y), new(c.X - 28, c.Y)), new DragPair(new(c.X + 8, c.Y), new(c.X + 28, c.Y)),
+            new DragPair(new(c.X, c.Y - 8), new(c.X, c.Y - 8)),
+        };
         var mask = BinaryMask.FromFunction(scene.Size, scene.Size, (x, y) => MathF.Abs(x - c.X) < 48 && MathF.Abs(y - c.Y) < 26);
         var request = new DragRequest(new[] { new KeyframeDrag(0, pairs, mask) });
         using var moved = await new FastWarpDragEditor(new StaticPropagator(), Move()).EditAsync(clip, request);
