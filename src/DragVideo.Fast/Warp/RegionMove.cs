@@ -48,12 +48,12 @@ internal static class RegionMove
                 if (!Inside(fi.Mask, fi.Pairs[i].Handle))
                     return new MoveOutcome(null, $"the propagated mask of key frame {k} does not contain pair {i}'s handle ({fi.Pairs[i].Handle.X:0.#}, {fi.Pairs[i].Handle.Y:0.#})", notes);
         }
-        int reference = CountComponents(instruction.Frames[keyframes[0]].Mask);
+        int parts = CountComponents(instruction.Frames[keyframes[0]].Mask);
         for (int f = 0; f < frames; f++)
         {
             int count = CountComponents(instruction.Frames[f].Mask);
-            if (count != reference)
-                return new MoveOutcome(null, $"the mask changes topology between frames (key frame {keyframes[0]} has {reference} connected part(s), frame {f} has {count}); a body cannot be carried through that", notes);
+            if (count != parts)
+                return new MoveOutcome(null, $"the mask changes topology between frames (key frame {keyframes[0]} has {parts} connected part(s), frame {f} has {count}); a body cannot be carried through that", notes);
         }
         var moves = new BodyTransform[frames];
         for (int f = 0; f < frames; f++)
@@ -83,19 +83,30 @@ internal static class RegionMove
             double bodyShare = body.sum().ToDouble() / Math.Max(1, fi.Mask.Count);
             if (bodyShare > 0.95)
                 notes.Add($"key frame {k}: the segmentation found no boundary between body and background inside the mask; the whole mask moves.");
-            keyBodies[k] = Feather(body, options.BodyFeather);
+            keyBodies[k] = body;
         }
 
-        // 3. The body on every frame: the nearest key frame's body, carried by the transform of the tracked handles.
+        // 3. One body for the whole clip, in the first key frame's coordinates: each key frame's segmentation carried
+        //    there by the transform of the tracked handles, kept where at least half of them agree (with two key frames:
+        //    their union). Then carried to every frame the same way. A body per key frame (or per frame) would change
+        //    shape where the clip switches from one to the next, which shows as motion in an otherwise still clip.
+        int reference = keyframes[0];
+        var referenceHandles = instruction.Frames[reference].Pairs.Select(p => p.Handle).ToArray();
+        Tensor consensus = torch.zeros_like(keyBodies[reference]);
+        foreach (int k in keyframes)
+        {
+            var carryToReference = k == reference ? BodyTransform.Identity
+                : BodyTransform.Fit(instruction.Frames[k].Pairs.Select(p => p.Handle).ToArray(), referenceHandles, options.BodyKind);
+            consensus = consensus + (k == reference ? keyBodies[k] : Resample(keyBodies[k].unsqueeze(0), carryToReference.Inverse(), GridSamplePaddingMode.Zeros)[0]);
+        }
+        var referenceBody = Feather(consensus.div(keyframes.Length).ge(0.5f - 1e-4f).to_type(ScalarType.Float32), options.BodyFeather);
         var bodies = new Tensor[frames];
         var holes = new Tensor[frames];
         for (int f = 0; f < frames; f++)
         {
-            int k = keyframes.OrderBy(k => Math.Abs(k - f)).First();
-            var fromHandles = instruction.Frames[k].Pairs.Select(p => p.Handle).ToArray();
             var toHandles = instruction.Frames[f].Pairs.Select(p => p.Handle).ToArray();
-            var carry = k == f ? BodyTransform.Identity : BodyTransform.Fit(fromHandles, toHandles, options.BodyKind);
-            bodies[f] = k == f ? keyBodies[k] : Resample(keyBodies[k].unsqueeze(0), carry.Inverse(), GridSamplePaddingMode.Zeros)[0];
+            var carry = f == reference ? BodyTransform.Identity : BodyTransform.Fit(referenceHandles, toHandles, options.BodyKind);
+            bodies[f] = f == reference ? referenceBody : Resample(referenceBody.unsqueeze(0), carry.Inverse(), GridSamplePaddingMode.Zeros)[0];
             // The area to fill: wherever the body had any weight, grown by the margin (the object's fringe, tracking slack).
             holes[f] = Dilate(bodies[f].gt(0.02f).to_type(ScalarType.Float32), options.BodyMargin);
         }
@@ -108,7 +119,12 @@ internal static class RegionMove
         var leftFrame = new List<int>();
         var leftMask = new List<int>();
         int spatialFrames = 0;
-        for (int f = 0; f < frames; f++)
+        // The reference key frame is filled first; what no other frame shows in the others is then read from its filled
+        // background (aligned by the background motion), so the guessed part of the background moves with the scene
+        // instead of being guessed anew, differently, in every frame.
+        Tensor? referenceBackground = null;
+        int done = 0;
+        foreach (int f in Enumerable.Range(0, frames).OrderBy(f => f == reference ? 0 : 1).ThenBy(f => f))
         {
             ct.ThrowIfCancellationRequested();
             using var frameScope = NewDisposeScope();
@@ -141,15 +157,31 @@ internal static class RegionMove
                     unfilled = unfilled.logical_and(valid.logical_not());
                 }
             }
-            if (remaining.any().ToBoolean())
+            bool guessed = remaining.any().ToBoolean();
+            // The reference frame's whole hole is filled (also under the body) because the others may read from it.
+            if (guessed || (f == reference && unfilled.any().ToBoolean()))
             {
-                spatialFrames++;
-                // Everything in the hole no other frame filled is unknown (also under the opaque moved body, so the
-                // pull-push never averages in pixels that were not filled).
-                var known = unfilled.logical_not().to_type(ScalarType.Float32);
-                var seed = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame);
-                fill = SpatialFill.Fill(seed, known);
+                if (guessed) spatialFrames++;
+                if (referenceBackground is not null)
+                {
+                    var grid = AffineGrid(toReference[f].Then(toReference[reference].Inverse()), w, h);
+                    var colour = F.grid_sample(referenceBackground.unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
+                        padding_mode: GridSamplePaddingMode.Zeros, align_corners: true)[0];
+                    var valid = unfilled.logical_and(InsideFrame(grid));
+                    fill = torch.where(valid.unsqueeze(0), colour, fill);
+                    unfilled = unfilled.logical_and(valid.logical_not());
+                }
+                if (unfilled.any().ToBoolean())
+                {
+                    // Everything in the hole nothing filled is unknown (also under the opaque moved body, so the
+                    // pull-push never averages in pixels that were not filled).
+                    var known = unfilled.logical_not().to_type(ScalarType.Float32);
+                    var seed = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame);
+                    fill = SpatialFill.Fill(seed, known);
+                }
             }
+            if (f == reference)
+                referenceBackground = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame).MoveToOuterDisposeScope();
             var holeSoft = InnerRamp(hole, options.BodyFeather);
             var background = frame * (1f - holeSoft) + fill * holeSoft;
 
@@ -162,7 +194,8 @@ internal static class RegionMove
             var composite = background * (1f - alpha) + movedColour * alpha;
             output[f] = torch.where(mask.gt(0.5f).unsqueeze(0), composite, clip.Frames[f].to(CPU).to_type(ScalarType.Float32))
                 .MoveToOuterDisposeScope();
-            progress?.Report(new EditProgress(EditStage.Warping, f + 1, frames, $"moved frame {f + 1}/{frames}"));
+            done++;
+            progress?.Report(new EditProgress(EditStage.Warping, done, frames, $"moved frame {f + 1} ({done}/{frames})"));
         }
         if (leftFrame.Count > 0)
             notes.Add($"the moved body leaves the frame in {Frames(leftFrame)}; the part outside the frame is clipped.");
