@@ -122,6 +122,18 @@ internal static class RegionMove
             holes[f] = Dilate(bodies[f].gt(0.02f).to_type(ScalarType.Float32), options.BodyMargin);
         }
 
+        // A frame that repeats its predecessor (no pixel differs by more than one 8-bit level — duplicated frames are
+        // common in frame-rate-converted footage) keeps its predecessor's body placement and move: the propagated
+        // handles drift by fractions of a pixel between such frames (forward and backward tracks are blended), and a
+        // body that moves where the footage does not shows as motion (tree.avi: 0.1 px in every repeated pair).
+        for (int f = 1; f < frames; f++)
+        {
+            if (f == reference || (video[f] - video[f - 1]).abs().max().ToDouble() > 1.5 / 255) continue;
+            bodies[f] = bodies[f - 1];
+            holes[f] = holes[f - 1];
+            moves[f] = moves[f - 1];
+        }
+
         // 4. Background motion between frames (for aligning the fill).
         var toReference = BackgroundMotion(video, holes, options, flow, progress, ct);
 
