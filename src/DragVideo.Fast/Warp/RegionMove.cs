@@ -11,14 +11,16 @@ internal sealed record MoveOutcome(Tensor? Frames, string? FallbackReason, IRead
 /// The move mode of the fast backend (<see cref="FastDeformationMode.Move"/>), per clip:
 /// <list type="number">
 /// <item>the body — the part of the mask that moves with the handles — is segmented on each key frame
-/// (<see cref="IMaskSegmenter"/>: positive clicks on the handles, negative clicks just outside the mask) and carried to
-/// every frame by the transform fitted to the tracked handles (so it does not flicker as a per-frame segmentation
-/// would);</item>
-/// <item>per frame, a rigid or similarity transform is fitted to the pairs (handle → target) and the body, with a soft
-/// edge, is moved by it;</item>
-/// <item>what the body covered (grown by a margin) is filled from the other frames, nearest first, where that
-/// background is visible — aligned by the background's global motion (an affine fit to optical flow outside the bodies,
-/// chained between consecutive frames) — and what no frame shows by push–pull spatial inpainting.</item>
+/// (<see cref="IMaskSegmenter"/>: positive clicks on the handles, negative clicks just outside the mask), the key
+/// frames' bodies are merged into one body in the first key frame's coordinates and carried to every frame by the
+/// transform fitted to the tracked handles (so it does not flicker as a per-frame segmentation would); a frame that
+/// repeats its predecessor keeps its placement;</item>
+/// <item>per frame, a similarity (or rigid) transform is fitted to the pairs (handle → target) and the body, with a
+/// soft edge, is moved by it;</item>
+/// <item>what the body covered (grown by a margin) and the moved body leaves visible is filled from the nearest other
+/// frames where that background is visible — aligned by the background's global motion (an affine fit to optical flow
+/// outside the bodies, chained between consecutive frames) — then from the reference key frame's completely filled
+/// background, and what is left by push–pull spatial inpainting.</item>
 /// </list>
 /// Pixels outside the frame's mask are copied bit-exactly. Inputs are never modified.
 /// </summary>
@@ -35,11 +37,11 @@ internal static class RegionMove
     private const int FlowSize = 64;
 
     /// <summary>
-    /// Each frame takes its uncovered background from at most this many other frames, nearest first (beyond that, the
-    /// reference key frame's filled background and spatial inpainting): the search over every other frame was the other
-    /// large cost of move mode when part of the background is visible nowhere.
+    /// Source frames sampled per <c>grid_sample</c> call when filling from other frames (one call per source frame,
+    /// with a synchronising check after each, was the other large cost of move mode when part of the background is
+    /// visible nowhere and every other frame is searched).
     /// </summary>
-    private const int MaxFillSources = 6;
+    private const int FillChunk = 5;
 
     public static MoveOutcome Edit(VideoClip clip, DragRequest request, PropagatedInstruction instruction, FastWarpOptions options,
         IMaskSegmenter segmenter, IOpticalFlow flow, IProgress<EditProgress>? progress, CancellationToken ct)
@@ -146,6 +148,7 @@ internal static class RegionMove
         // background (aligned by the background motion), so the guessed part of the background moves with the scene
         // instead of being guessed anew, differently, in every frame.
         Tensor? referenceBackground = null;
+        var sources = torch.cat(new[] { video, torch.stack(holes, 0).unsqueeze(1) }, 1); // [F, 4, H, W]: colour, hole
         int done = 0;
         foreach (int f in Enumerable.Range(0, frames).OrderBy(f => f == reference ? 0 : 1).ThenBy(f => f))
         {
@@ -163,21 +166,26 @@ internal static class RegionMove
             var unfilled = hole.gt(0.5f);
             if (options.FillFromOtherFrames)
             {
-                foreach (int g in Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g).Take(MaxFillSources))
+                var order = Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g).ToArray();
+                for (int start = 0; start < order.Length; start += FillChunk)
                 {
                     if (!remaining.any().ToBoolean()) break;
-                    // Output pixel p of frame f shows the background point that sits at A(p) in frame g.
-                    var map = toReference[f].Then(toReference[g].Inverse());
-                    var grid = AffineGrid(map, w, h);
-                    var colour = F.grid_sample(video[g].unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-                        padding_mode: GridSamplePaddingMode.Zeros, align_corners: true)[0];
-                    var covered = F.grid_sample(holes[g].unsqueeze(0).unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-                        padding_mode: GridSamplePaddingMode.Border, align_corners: true)[0, 0];
-                    var inside = InsideFrame(grid);
-                    var valid = remaining.logical_and(inside).logical_and(covered.lt(0.01f));
-                    fill = torch.where(valid.unsqueeze(0), colour, fill);
-                    remaining = remaining.logical_and(valid.logical_not());
-                    unfilled = unfilled.logical_and(valid.logical_not());
+                    var chunk = order.Skip(start).Take(FillChunk).ToArray();
+                    // Output pixel p of frame f shows the background point that sits at A(p) in frame g; colour and
+                    // frame g's own hole are read together, for a few source frames per call.
+                    var grids = torch.cat(chunk.Select(g => AffineGrid(toReference[f].Then(toReference[g].Inverse()), w, h)).ToArray(), 0);
+                    var sampled = F.grid_sample(sources.index_select(0, torch.tensor(chunk.Select(g => (long)g).ToArray())), grids,
+                        mode: GridSampleMode.Bilinear, padding_mode: GridSamplePaddingMode.Zeros, align_corners: true);
+                    var valid = grids.abs().le(1.0f + 1e-4f).all(-1)
+                        .logical_and(sampled[.., 3].lt(0.01f))
+                        .logical_and(remaining.unsqueeze(0));
+                    // Per pixel the nearest source frame that shows it (argmax returns the first maximum).
+                    var first = valid.to_type(ScalarType.Float32).argmax(0);
+                    var colour = sampled[.., ..3].gather(0, first.unsqueeze(0).unsqueeze(0).expand(1, 3, h, w))[0];
+                    var found = valid.any(0);
+                    fill = torch.where(found.unsqueeze(0), colour, fill);
+                    remaining = remaining.logical_and(found.logical_not());
+                    unfilled = unfilled.logical_and(found.logical_not());
                 }
             }
             bool guessed = remaining.any().ToBoolean();
