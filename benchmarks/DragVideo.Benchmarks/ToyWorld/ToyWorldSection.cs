@@ -6,6 +6,7 @@ using DragVideo.Editing;
 using DragVideo.Editing.Caching;
 using DragVideo.Editing.Fast;
 using DragVideo.Editing.Metrics;
+using DragVideo.Media;
 using DragVideo.ToyWorld;
 using DragVideo.Tracking;
 using TorchSharp;
@@ -16,8 +17,11 @@ namespace DragVideo.Benchmarks;
 /// Section <c>toyworld</c>: every editor setting on the same held-out toy-world scenarios, scored against the exact
 /// ground truth: mean drag distance, PSNR vs ground truth inside and outside the editable region, Eq. 8 relative to the
 /// ground truth's, wall time and U-Net frame-forward equivalents (frames through <c>conv_in</c>, so feature-only passes
-/// count as full ones). Arguments: <c>--toy-model &lt;folder&gt;</c> (default models/toy-dragvideo), <c>--toy-scenarios N</c>
-/// (default 20), <c>--toy-configs a,b,…</c> (default all), <c>--toy-table &lt;file.md&gt;</c>.
+/// count as full ones). The fast backend's two modes (<c>stretch</c>, <c>move</c>) need no model: selected alone they
+/// run without loading one. Arguments: <c>--toy-model &lt;folder&gt;</c> (default models/toy-dragvideo),
+/// <c>--toy-scenarios N</c> (default 20), <c>--toy-configs a,b,…</c> (default all), <c>--toy-table &lt;file.md&gt;</c>,
+/// <c>--toy-sheets &lt;folder&gt;</c> (writes <c>toyworld-seed-S.png</c> for the first <c>--toy-sheet-count</c>
+/// scenarios, default 3: rows original, ground truth, then each setting in table order, 8 frames, 2× enlarged).
 /// </summary>
 internal static class ToyWorldSection
 {
@@ -25,22 +29,28 @@ internal static class ToyWorldSection
     private static int _scenarios = 20;
     private static HashSet<string>? _configs;
     private static string _tablePath = "toyworld-table.md";
+    private static string? _sheets;
+    private static int _sheetCount = 3;
 
-    /// <summary>The settings compared, in table order. Null options = the fast weight-free backend.</summary>
-    public static readonly IReadOnlyList<(string Name, Action<DragVideoOptions>? Configure)> Settings = new List<(string, Action<DragVideoOptions>?)>
+    /// <summary>One setting of the table: the fast backend in a mode (no model needed), or the diffusion editor configured.</summary>
+    public sealed record Setting(string Name, FastDeformationMode? FastMode, Action<DragVideoOptions>? Configure);
+
+    /// <summary>The settings compared, in table order.</summary>
+    public static readonly IReadOnlyList<Setting> Settings = new List<Setting>
     {
-        ("fast", null),
-        ("diffusion", _ => { }),
-        ("per-frame", o => o.MotionModulesEnabled = false),
-        ("no-lora", o => o.TrainLora = false),
-        ("no-msa", o => o.MutualSelfAttention = o.MutualSelfAttention with { Enabled = false }),
-        ("lora-20", o => o.Lora = o.Lora with { Steps = 20 }),
-        ("inversion-25", o => o.Inversion = o.Inversion with { InferenceSteps = 25 }),
-        ("blocks-2+3", o => o.Drag = o.Drag with { FeatureUpBlocks = new[] { 2, 3 } }),
+        new("stretch", FastDeformationMode.Stretch, null),
+        new("move", FastDeformationMode.Move, null),
+        new("diffusion", null, _ => { }),
+        new("per-frame", null, o => o.MotionModulesEnabled = false),
+        new("no-lora", null, o => o.TrainLora = false),
+        new("no-msa", null, o => o.MutualSelfAttention = o.MutualSelfAttention with { Enabled = false }),
+        new("lora-20", null, o => o.Lora = o.Lora with { Steps = 20 }),
+        new("inversion-25", null, o => o.Inversion = o.Inversion with { InferenceSteps = 25 }),
+        new("blocks-2+3", null, o => o.Drag = o.Drag with { FeatureUpBlocks = new[] { 2, 3 } }),
         // The released scripts' latent learning rate (the UI's is 0.01), and a shallower inversion: both make the
         // optimised latent's change larger relative to what denoising restores.
-        ("latent-lr-0.05", o => o.Drag = o.Drag with { LearningRate = 0.05 }),
-        ("strength-0.5", o => o.Inversion = o.Inversion with { Strength = 0.5 }),
+        new("latent-lr-0.05", null, o => o.Drag = o.Drag with { LearningRate = 0.05 }),
+        new("strength-0.5", null, o => o.Inversion = o.Inversion with { Strength = 0.5 }),
     };
 
     public static void Configure(string[] args)
@@ -57,52 +67,115 @@ internal static class ToyWorldSection
                 throw new ArgumentException($"--toy-configs: unknown setting '{bad}'; known: {string.Join(", ", Settings.Select(s => s.Name))}.");
         }
         if (Value("--toy-table") is { } table) _tablePath = table;
+        if (Value("--toy-sheets") is { } sheets) _sheets = sheets;
+        if (Value("--toy-sheet-count") is { } c)
+            _sheetCount = int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) && k is >= 1 and <= 100
+                ? k : throw new ArgumentException($"--toy-sheet-count must be an integer in [1, 100]; got '{c}'.");
     }
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
     {
-        if (!Directory.Exists(_model))
+        var selected = Settings.Where(s => _configs is null || _configs.Contains(s.Name)).ToList();
+        bool needsModel = selected.Any(s => s.FastMode is null);
+        if (needsModel && !Directory.Exists(_model))
         {
-            Console.WriteLine($"  toyworld: skipped, no toy model at {Path.GetFullPath(_model)} (pass --toy-model <folder>)");
+            Console.WriteLine($"  toyworld: skipped, no toy model at {Path.GetFullPath(_model)} (pass --toy-model <folder>, or --toy-configs stretch,move for the weight-free settings alone)");
             return;
         }
         var metrics = new EditMetrics(new PyramidalOpticalFlow());
         var rows = new List<ToyRow>();
-        using var model = StableDiffusionLoader.Load(_model);
+        using var model = needsModel ? StableDiffusionLoader.Load(_model) : null;
         using var cache = new EditCache();
         long frameForwards = 0;
-        var convIn = (TorchSharp.Modules.Conv2d)model.Unet.named_modules().First(m => m.name == "conv_in").module;
-        var hook = convIn.register_forward_pre_hook((_, input) => { frameForwards += input.shape[0]; return input; });
-
-        foreach (var (name, configure) in Settings)
+        TorchSharp.Modules.Conv2d? convIn = model is null ? null
+            : (TorchSharp.Modules.Conv2d)model.Unet.named_modules().First(m => m.name == "conv_in").module;
+        var hook = convIn?.register_forward_pre_hook((_, input) => { frameForwards += input.shape[0]; return input; });
+        int sheetScenarios = _sheets is null ? 0 : Math.Min(_sheetCount, _scenarios);
+        var sheetRows = new Dictionary<(int Seed, string Name), torch.Tensor>();
+        try
         {
-            if (_configs is not null && !_configs.Contains(name)) continue;
-            using var diffusion = configure is null ? null : new DragVideoBuilder().UseModel(model).UseCache(cache).Configure(configure).Build();
-            IVideoDragEditor editor = diffusion is null ? new FastWarpDragEditor() : diffusion;
-            var perScenario = new List<ToyScenarioResult>();
-            for (int seed = 0; seed < _scenarios; seed++)
+            foreach (var setting in selected)
             {
-                using var scenario = ToyDragScenario.Create(seed);
-                long before = frameForwards;
-                var clock = Stopwatch.StartNew();
-                using var result = editor.EditAsync(scenario.Original, scenario.Request).GetAwaiter().GetResult();
-                clock.Stop();
-                var report = metrics.Measure(scenario.Original, result.EditedClip, result.Instruction);
-                var truth = metrics.Measure(scenario.Original, scenario.GroundTruth, result.Instruction);
-                var score = ToyGroundTruthScore.Compute(scenario, result.EditedClip);
-                perScenario.Add(new ToyScenarioResult(seed, report.MeanInitialDragDistance, report.MeanDragDistance, score.PsnrInsideMask, score.PsnrOutsideMask,
-                    truth.TemporalMaxFlow > 0 ? report.TemporalMaxFlow / truth.TemporalMaxFlow : double.NaN, clock.Elapsed.TotalSeconds, frameForwards - before));
-                Console.WriteLine($"    {name} scenario {seed}: drag {report.MeanInitialDragDistance:0.0} → {report.MeanDragDistance:0.00} px, PSNR in {score.PsnrInsideMask:0.0} / out {score.PsnrOutsideMask:0.0} dB, {clock.Elapsed.TotalSeconds:0.0} s");
+                using var diffusion = setting.Configure is null || model is null ? null
+                    : new DragVideoBuilder().UseModel(model).UseCache(cache).Configure(setting.Configure).Build();
+                IVideoDragEditor editor = diffusion ?? (IVideoDragEditor)new FastWarpDragEditor(new FastWarpOptions { Mode = setting.FastMode!.Value });
+                var perScenario = new List<ToyScenarioResult>();
+                var notes = new Dictionary<string, int>();
+                for (int seed = 0; seed < _scenarios; seed++)
+                {
+                    using var scenario = ToyDragScenario.Create(seed);
+                    long before = frameForwards;
+                    var clock = Stopwatch.StartNew();
+                    using var result = editor.EditAsync(scenario.Original, scenario.Request).GetAwaiter().GetResult();
+                    clock.Stop();
+                    var report = metrics.Measure(scenario.Original, result.EditedClip, result.Instruction);
+                    var truth = metrics.Measure(scenario.Original, scenario.GroundTruth, result.Instruction);
+                    var score = ToyGroundTruthScore.Compute(scenario, result.EditedClip);
+                    perScenario.Add(new ToyScenarioResult(seed, report.MeanInitialDragDistance, report.MeanDragDistance, score.PsnrInsideMask, score.PsnrOutsideMask,
+                        truth.TemporalMaxFlow > 0 ? report.TemporalMaxFlow / truth.TemporalMaxFlow : double.NaN, clock.Elapsed.TotalSeconds, frameForwards - before));
+                    foreach (var note in result.Notes) notes[NoteKind(note)] = notes.GetValueOrDefault(NoteKind(note)) + 1;
+                    if (seed < sheetScenarios)
+                        sheetRows[(seed, setting.Name)] = ContactSheet.Render(result.EditedClip, null, SheetFrames);
+                    Console.WriteLine($"    {setting.Name} scenario {seed}: drag {report.MeanInitialDragDistance:0.0} → {report.MeanDragDistance:0.00} px, PSNR in {score.PsnrInsideMask:0.0} / out {score.PsnrOutsideMask:0.0} dB, {clock.Elapsed.TotalSeconds:0.00} s{(result.Notes.Count > 0 ? "; " + string.Join(" | ", result.Notes) : "")}");
+                }
+                var row = ToyRow.From(setting.Name, perScenario);
+                rows.Add(row);
+                table.Add($"toyworld {setting.Name}: mean drag distance", row.MeanDragDistance, "px", $"{row.Within3Px:0%} of {perScenario.Count} scenarios ≤ 3 px (from {row.MeanInitialDistance:0.0})");
+                table.Add($"toyworld {setting.Name}: PSNR vs ground truth inside mask", row.PsnrInside, "dB", $"outside: {row.PsnrOutside:0.0} dB");
+                table.Add($"toyworld {setting.Name}: Eq. 8 edited / ground truth", row.TemporalRatio, "×", $"{row.Seconds:0.00} s per edit, {row.FrameForwards:0} U-Net frame-forwards");
+                foreach (var (kind, count) in notes)
+                    Console.WriteLine($"    {setting.Name}: {count} of {perScenario.Count} scenarios noted: {kind}");
             }
-            var row = ToyRow.From(name, perScenario);
-            rows.Add(row);
-            table.Add($"toyworld {name}: mean drag distance", row.MeanDragDistance, "px", $"{row.Within3Px:0%} of {perScenario.Count} scenarios ≤ 3 px (from {row.MeanInitialDistance:0.0})");
-            table.Add($"toyworld {name}: PSNR vs ground truth inside mask", row.PsnrInside, "dB", $"outside: {row.PsnrOutside:0.0} dB");
-            table.Add($"toyworld {name}: Eq. 8 edited / ground truth", row.TemporalRatio, "×", $"{row.Seconds:0.0} s per edit, {row.FrameForwards:0} U-Net frame-forwards");
+            if (rows.Count == 2 && rows[0].Name == "stretch" && rows[1].Name == "move")
+                table.Add("toyworld move − stretch: PSNR inside mask", rows[1].PsnrInside - rows[0].PsnrInside, "dB",
+                    rows[1].PsnrInside - rows[0].PsnrInside >= 3 && rows[1].MeanDragDistance <= 2 ? "meets ≥ 3 dB with drag ≤ 2 px" : "misses ≥ 3 dB with drag ≤ 2 px");
+            File.WriteAllText(_tablePath, ToyRow.Markdown(rows, _scenarios));
+            Console.WriteLine($"  wrote {Path.GetFullPath(_tablePath)}");
+            if (_sheets is not null) WriteSheets(sheetRows, selected, sheetScenarios);
         }
-        hook.remove();
-        File.WriteAllText(_tablePath, ToyRow.Markdown(rows, _scenarios));
-        Console.WriteLine($"  wrote {Path.GetFullPath(_tablePath)}");
+        finally
+        {
+            hook?.remove();
+            foreach (var t in sheetRows.Values) t.Dispose();
+        }
+    }
+
+    /// <summary>Columns of a contact sheet.</summary>
+    private const int SheetFrames = 8;
+
+    /// <summary>A note without its numbers, so notes of different scenarios group (for example "fell back to stretch mode").</summary>
+    private static string NoteKind(string note)
+    {
+        int colon = note.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 ? note[..colon] : note;
+    }
+
+    /// <summary>One PNG per scenario: original, ground truth, then each setting's edit, one row each, 2× enlarged.</summary>
+    private static void WriteSheets(Dictionary<(int Seed, string Name), torch.Tensor> rows, IReadOnlyList<Setting> settings, int scenarios)
+    {
+        Directory.CreateDirectory(_sheets!);
+        for (int seed = 0; seed < scenarios; seed++)
+        {
+            using var scope = torch.NewDisposeScope();
+            using var scenario = ToyDragScenario.Create(seed);
+            var parts = new List<torch.Tensor>
+            {
+                ContactSheet.Render(scenario.Original, null, SheetFrames),
+                ContactSheet.Render(scenario.GroundTruth, null, SheetFrames),
+            };
+            parts.AddRange(settings.Select(s => rows[(seed, s.Name)]));
+            var spaced = new List<torch.Tensor>();
+            foreach (var part in parts)
+            {
+                if (spaced.Count > 0) spaced.Add(torch.ones(3, 4, part.shape[2]));
+                spaced.Add(part);
+            }
+            var sheet = torch.cat(spaced.ToArray(), 1);
+            var enlarged = torch.nn.functional.interpolate(sheet.unsqueeze(0), scale_factor: new[] { 2.0, 2.0 }, mode: torch.InterpolationMode.Nearest)[0];
+            string path = Path.Combine(_sheets!, $"toyworld-seed-{seed}.png");
+            ImageFile.Write(enlarged, path);
+            Console.WriteLine($"  wrote {Path.GetFullPath(path)} (rows: original, ground truth, {string.Join(", ", settings.Select(s => s.Name))})");
+        }
     }
 }
 
@@ -128,7 +201,7 @@ internal sealed record ToyRow(string Name, double MeanInitialDistance, double Me
         sb.AppendLine("|---|---|---|---|---|---|---|---|");
         foreach (var r in rows)
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.MeanInitialDistance:0.0} → {r.MeanDragDistance:0.00} | {r.Within3Px:0%} | {r.PsnrInside:0.0} | {r.PsnrOutside:0.0} | {r.TemporalRatio:0.00} | {r.Seconds:0.0} | {r.FrameForwards:0} |");
+                $"| {r.Name} | {r.MeanInitialDistance:0.0} → {r.MeanDragDistance:0.00} | {r.Within3Px:0%} | {r.PsnrInside:0.0} | {r.PsnrOutside:0.0} | {r.TemporalRatio:0.00} | {r.Seconds:0.00} | {r.FrameForwards:0} |");
         return sb.ToString();
     }
 }

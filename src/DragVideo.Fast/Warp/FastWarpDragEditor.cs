@@ -29,12 +29,15 @@ public sealed class FastWarpDragEditor : IVideoDragEditor
     {
     }
 
-    /// <summary>Creates the editor.</summary>
+    /// <summary>
+    /// Creates the editor; move mode segments the body with <see cref="RegionGrowingSegmenter"/> whose pixel-sized
+    /// settings are scaled to the frame (tuned at 256 px) and aligns the fill with <see cref="PyramidalOpticalFlow"/>.
+    /// </summary>
     /// <param name="propagator">carries key-frame instructions to every frame.</param>
     /// <param name="options">warp options (null = defaults); validated here.</param>
     /// <exception cref="ArgumentOutOfRangeException">an option is invalid.</exception>
     public FastWarpDragEditor(IInstructionPropagator propagator, FastWarpOptions? options = null)
-        : this(propagator, options, new RegionGrowingSegmenter(), new PyramidalOpticalFlow())
+        : this(propagator, options, new FrameScaledSegmenter(), new PyramidalOpticalFlow())
     {
     }
 

@@ -18,10 +18,19 @@ public sealed record FastWarpOptions
     public FastDeformationMode Mode { get; init; } = FastDeformationMode.Stretch;
 
     /// <summary>
-    /// Local transform family of the MLS deformation, and in <see cref="FastDeformationMode.Move"/> of the body transform
-    /// fitted to the pairs. Default rigid (least texture distortion; Schaefer et al. §2.3).
+    /// Local transform family of the MLS deformation (stretch mode). Default rigid (least texture distortion; Schaefer
+    /// et al. §2.3).
     /// </summary>
     public MlsDeformationKind Kind { get; init; } = MlsDeformationKind.Rigid;
+
+    /// <summary>
+    /// Move mode: transform family of the body, fitted to the pairs (and used to carry the key frame's body to the other
+    /// frames along the tracked handles). <see cref="MlsDeformationKind.Similarity"/> (the default) lets the body scale
+    /// uniformly when the pairs ask for it — two handles pulled apart enlarge the object; one pair is a pure translation
+    /// either way. <see cref="MlsDeformationKind.Rigid"/> keeps its size (measured on the toy world's scenarios that
+    /// enlarge the object: rigid leaves it at its old size, 1–2 dB lower inside the mask).
+    /// </summary>
+    public MlsDeformationKind BodyKind { get; init; } = MlsDeformationKind.Similarity;
 
     /// <summary>
     /// MLS weight exponent α in <c>w_i = |p_i − v|^(−2α)</c>. Schaefer et al. use 1; with α = 1 the many pinned controls
@@ -109,6 +118,7 @@ public sealed record FastWarpOptions
     {
         if (!Enum.IsDefined(Mode)) throw new ArgumentOutOfRangeException(nameof(Mode), Mode, "unknown deformation mode.");
         if (!Enum.IsDefined(Kind)) throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown MLS kind.");
+        if (!Enum.IsDefined(BodyKind)) throw new ArgumentOutOfRangeException(nameof(BodyKind), BodyKind, "unknown body transform kind.");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentOutOfRangeException(nameof(Alpha), Alpha, "must be a finite number > 0.");
         if (GridStride < 1 || GridStride > 64) throw new ArgumentOutOfRangeException(nameof(GridStride), GridStride, "must be in 1 … 64.");
         if (MaxPinnedPoints < 0) throw new ArgumentOutOfRangeException(nameof(MaxPinnedPoints), MaxPinnedPoints, "must be ≥ 0.");

@@ -11,14 +11,16 @@ internal sealed record MoveOutcome(Tensor? Frames, string? FallbackReason, IRead
 /// The move mode of the fast backend (<see cref="FastDeformationMode.Move"/>), per clip:
 /// <list type="number">
 /// <item>the body — the part of the mask that moves with the handles — is segmented on each key frame
-/// (<see cref="IMaskSegmenter"/>: positive clicks on the handles, negative clicks just outside the mask) and carried to
-/// every frame by the transform fitted to the tracked handles (so it does not flicker as a per-frame segmentation
-/// would);</item>
-/// <item>per frame, a rigid or similarity transform is fitted to the pairs (handle → target) and the body, with a soft
-/// edge, is moved by it;</item>
-/// <item>what the body covered (grown by a margin) is filled from the other frames, nearest first, where that
-/// background is visible — aligned by the background's global motion (an affine fit to optical flow outside the bodies,
-/// chained between consecutive frames) — and what no frame shows by push–pull spatial inpainting.</item>
+/// (<see cref="IMaskSegmenter"/>: positive clicks on the handles, negative clicks just outside the mask), the key
+/// frames' bodies are merged into one body in the first key frame's coordinates and carried to every frame by the
+/// transform fitted to the tracked handles (so it does not flicker as a per-frame segmentation would); a frame that
+/// repeats its predecessor keeps its placement;</item>
+/// <item>per frame, a similarity (or rigid) transform is fitted to the pairs (handle → target) and the body, with a
+/// soft edge, is moved by it;</item>
+/// <item>what the body covered (grown by a margin) and the moved body leaves visible is filled from the nearest other
+/// frames where that background is visible — aligned by the background's global motion (an affine fit to optical flow
+/// outside the bodies, chained between consecutive frames) — then from the reference key frame's completely filled
+/// background, and what is left by push–pull spatial inpainting.</item>
 /// </list>
 /// Pixels outside the frame's mask are copied bit-exactly. Inputs are never modified.
 /// </summary>
@@ -27,8 +29,19 @@ internal static class RegionMove
     /// <summary>Connected parts of a mask smaller than this are ignored when its topology is compared between frames.</summary>
     private const int MinComponentArea = 16;
 
-    /// <summary>Longest side of the frames the background motion is estimated on.</summary>
-    private const int FlowSize = 128;
+    /// <summary>
+    /// Longest side of the frames the background motion is estimated on. An affine fit to the flow needs little
+    /// resolution; 64 px costs 15 flows ≈ 0.4 s for 16 frames on this 2-core machine against ≈ 1.0 s at 128 px, which
+    /// was a third of move mode's time.
+    /// </summary>
+    private const int FlowSize = 64;
+
+    /// <summary>
+    /// Source frames sampled per <c>grid_sample</c> call when filling from other frames (one call per source frame,
+    /// with a synchronising check after each, was the other large cost of move mode when part of the background is
+    /// visible nowhere and every other frame is searched).
+    /// </summary>
+    private const int FillChunk = 5;
 
     public static MoveOutcome Edit(VideoClip clip, DragRequest request, PropagatedInstruction instruction, FastWarpOptions options,
         IMaskSegmenter segmenter, IOpticalFlow flow, IProgress<EditProgress>? progress, CancellationToken ct)
@@ -48,12 +61,12 @@ internal static class RegionMove
                 if (!Inside(fi.Mask, fi.Pairs[i].Handle))
                     return new MoveOutcome(null, $"the propagated mask of key frame {k} does not contain pair {i}'s handle ({fi.Pairs[i].Handle.X:0.#}, {fi.Pairs[i].Handle.Y:0.#})", notes);
         }
-        int reference = CountComponents(instruction.Frames[keyframes[0]].Mask);
+        int parts = CountComponents(instruction.Frames[keyframes[0]].Mask);
         for (int f = 0; f < frames; f++)
         {
             int count = CountComponents(instruction.Frames[f].Mask);
-            if (count != reference)
-                return new MoveOutcome(null, $"the mask changes topology between frames (key frame {keyframes[0]} has {reference} connected part(s), frame {f} has {count}); a body cannot be carried through that", notes);
+            if (count != parts)
+                return new MoveOutcome(null, $"the mask changes topology between frames (key frame {keyframes[0]} has {parts} connected part(s), frame {f} has {count}); a body cannot be carried through that", notes);
         }
         var moves = new BodyTransform[frames];
         for (int f = 0; f < frames; f++)
@@ -61,10 +74,10 @@ internal static class RegionMove
             var fi = instruction.Frames[f];
             var handles = fi.Pairs.Select(p => p.Handle).ToArray();
             var targets = fi.Pairs.Select(p => p.Target).ToArray();
-            moves[f] = BodyTransform.Fit(handles, targets, options.Kind);
+            moves[f] = BodyTransform.Fit(handles, targets, options.BodyKind);
             double residual = moves[f].MaxResidual(handles, targets);
             if (residual > options.MaxFitResidual)
-                return new MoveOutcome(null, $"the pairs of frame {f} disagree: the best {options.Kind.ToString().ToLowerInvariant()} body transform misses a target by {residual:0.0} px (MaxFitResidual {options.MaxFitResidual} px)", notes);
+                return new MoveOutcome(null, $"the pairs of frame {f} disagree: the best {options.BodyKind.ToString().ToLowerInvariant()} body transform misses a target by {residual:0.0} px (MaxFitResidual {options.MaxFitResidual} px)", notes);
             if (moves[f].Scale < 0.25 || moves[f].Scale > 4)
                 return new MoveOutcome(null, $"the pairs of frame {f} ask to scale the body by {moves[f].Scale:0.00} (supported 0.25 … 4)", notes);
         }
@@ -83,21 +96,44 @@ internal static class RegionMove
             double bodyShare = body.sum().ToDouble() / Math.Max(1, fi.Mask.Count);
             if (bodyShare > 0.95)
                 notes.Add($"key frame {k}: the segmentation found no boundary between body and background inside the mask; the whole mask moves.");
-            keyBodies[k] = Feather(body, options.BodyFeather);
+            keyBodies[k] = body;
         }
 
-        // 3. The body on every frame: the nearest key frame's body, carried by the transform of the tracked handles.
+        // 3. One body for the whole clip, in the first key frame's coordinates: each key frame's segmentation carried
+        //    there by the transform of the tracked handles, kept where at least half of them agree (with two key frames:
+        //    their union). Then carried to every frame the same way. A body per key frame (or per frame) would change
+        //    shape where the clip switches from one to the next, which shows as motion in an otherwise still clip.
+        int reference = keyframes[0];
+        var referenceHandles = instruction.Frames[reference].Pairs.Select(p => p.Handle).ToArray();
+        Tensor consensus = torch.zeros_like(keyBodies[reference]);
+        foreach (int k in keyframes)
+        {
+            var carryToReference = k == reference ? BodyTransform.Identity
+                : BodyTransform.Fit(instruction.Frames[k].Pairs.Select(p => p.Handle).ToArray(), referenceHandles, options.BodyKind);
+            consensus = consensus + (k == reference ? keyBodies[k] : Resample(keyBodies[k].unsqueeze(0), carryToReference.Inverse(), GridSamplePaddingMode.Zeros)[0]);
+        }
+        var referenceBody = Feather(consensus.div(keyframes.Length).ge(0.5f - 1e-4f).to_type(ScalarType.Float32), options.BodyFeather);
         var bodies = new Tensor[frames];
         var holes = new Tensor[frames];
         for (int f = 0; f < frames; f++)
         {
-            int k = keyframes.OrderBy(k => Math.Abs(k - f)).First();
-            var fromHandles = instruction.Frames[k].Pairs.Select(p => p.Handle).ToArray();
             var toHandles = instruction.Frames[f].Pairs.Select(p => p.Handle).ToArray();
-            var carry = k == f ? BodyTransform.Identity : BodyTransform.Fit(fromHandles, toHandles, options.Kind);
-            bodies[f] = k == f ? keyBodies[k] : Resample(keyBodies[k].unsqueeze(0), carry.Inverse(), GridSamplePaddingMode.Zeros)[0];
+            var carry = f == reference ? BodyTransform.Identity : BodyTransform.Fit(referenceHandles, toHandles, options.BodyKind);
+            bodies[f] = f == reference ? referenceBody : Resample(referenceBody.unsqueeze(0), carry.Inverse(), GridSamplePaddingMode.Zeros)[0];
             // The area to fill: wherever the body had any weight, grown by the margin (the object's fringe, tracking slack).
             holes[f] = Dilate(bodies[f].gt(0.02f).to_type(ScalarType.Float32), options.BodyMargin);
+        }
+
+        // A frame that repeats its predecessor (no pixel differs by more than one 8-bit level — duplicated frames are
+        // common in frame-rate-converted footage) keeps its predecessor's body placement and move: the propagated
+        // handles drift by fractions of a pixel between such frames (forward and backward tracks are blended), and a
+        // body that moves where the footage does not shows as motion (tree.avi: 0.1 px in every repeated pair).
+        for (int f = 1; f < frames; f++)
+        {
+            if (f == reference || (video[f] - video[f - 1]).abs().max().ToDouble() > 1.5 / 255) continue;
+            bodies[f] = bodies[f - 1];
+            holes[f] = holes[f - 1];
+            moves[f] = moves[f - 1];
         }
 
         // 4. Background motion between frames (for aligning the fill).
@@ -108,56 +144,89 @@ internal static class RegionMove
         var leftFrame = new List<int>();
         var leftMask = new List<int>();
         int spatialFrames = 0;
-        for (int f = 0; f < frames; f++)
+        // The reference key frame is filled first; what no other frame shows in the others is then read from its filled
+        // background (aligned by the background motion), so the guessed part of the background moves with the scene
+        // instead of being guessed anew, differently, in every frame.
+        Tensor? referenceBackground = null;
+        var sources = torch.cat(new[] { video, torch.stack(holes, 0).unsqueeze(1) }, 1); // [F, 4, H, W]: colour, hole
+        int done = 0;
+        foreach (int f in Enumerable.Range(0, frames).OrderBy(f => f == reference ? 0 : 1).ThenBy(f => f))
         {
             ct.ThrowIfCancellationRequested();
             using var frameScope = NewDisposeScope();
             var frame = video[f];
             var hole = holes[f];
+            var inverse = moves[f].Inverse();
+            var movedAlpha = Resample(bodies[f].unsqueeze(0), inverse, GridSamplePaddingMode.Zeros)[0];
+            var mask = instruction.Frames[f].Mask.ToTensor();
+            var alpha = (movedAlpha * mask).unsqueeze(0);
             var fill = torch.zeros_like(frame);
-            var remaining = hole.gt(0.5f);
+            // Only what the moved body does not cover opaquely needs a background from other frames.
+            var remaining = hole.gt(0.5f).logical_and(alpha[0].lt(0.999f));
+            var unfilled = hole.gt(0.5f);
             if (options.FillFromOtherFrames)
             {
-                foreach (int g in Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g))
+                var order = Enumerable.Range(0, frames).Where(g => g != f).OrderBy(g => Math.Abs(g - f)).ThenBy(g => g).ToArray();
+                for (int start = 0; start < order.Length; start += FillChunk)
                 {
                     if (!remaining.any().ToBoolean()) break;
-                    // Output pixel p of frame f shows the background point that sits at A(p) in frame g.
-                    var map = toReference[f].Then(toReference[g].Inverse());
-                    var grid = AffineGrid(map, w, h);
-                    var colour = F.grid_sample(video[g].unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-                        padding_mode: GridSamplePaddingMode.Zeros, align_corners: true)[0];
-                    var covered = F.grid_sample(holes[g].unsqueeze(0).unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-                        padding_mode: GridSamplePaddingMode.Border, align_corners: true)[0, 0];
-                    var inside = InsideFrame(grid);
-                    var valid = remaining.logical_and(inside).logical_and(covered.lt(0.01f));
-                    fill = torch.where(valid.unsqueeze(0), colour, fill);
-                    remaining = remaining.logical_and(valid.logical_not());
+                    var chunk = order.Skip(start).Take(FillChunk).ToArray();
+                    // Output pixel p of frame f shows the background point that sits at A(p) in frame g; colour and
+                    // frame g's own hole are read together, for a few source frames per call.
+                    var grids = torch.cat(chunk.Select(g => AffineGrid(toReference[f].Then(toReference[g].Inverse()), w, h)).ToArray(), 0);
+                    var sampled = F.grid_sample(sources.index_select(0, torch.tensor(chunk.Select(g => (long)g).ToArray())), grids,
+                        mode: GridSampleMode.Bilinear, padding_mode: GridSamplePaddingMode.Zeros, align_corners: true);
+                    var valid = grids.abs().le(1.0f + 1e-4f).all(-1)
+                        .logical_and(sampled[.., 3].lt(0.01f))
+                        .logical_and(remaining.unsqueeze(0));
+                    // Per pixel the nearest source frame that shows it (argmax returns the first maximum).
+                    var first = valid.to_type(ScalarType.Float32).argmax(0);
+                    var colour = sampled[.., ..3].gather(0, first.unsqueeze(0).unsqueeze(0).expand(1, 3, h, w))[0];
+                    var found = valid.any(0);
+                    fill = torch.where(found.unsqueeze(0), colour, fill);
+                    remaining = remaining.logical_and(found.logical_not());
+                    unfilled = unfilled.logical_and(found.logical_not());
                 }
             }
-            if (remaining.any().ToBoolean())
+            bool guessed = remaining.any().ToBoolean();
+            // The reference frame's whole hole is filled (also under the body) because the others may read from it.
+            if (guessed || (f == reference && unfilled.any().ToBoolean()))
             {
-                spatialFrames++;
-                var known = remaining.logical_not().to_type(ScalarType.Float32);
-                var seed = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame);
-                fill = SpatialFill.Fill(seed, known);
+                if (guessed) spatialFrames++;
+                if (referenceBackground is not null)
+                {
+                    var grid = AffineGrid(toReference[f].Then(toReference[reference].Inverse()), w, h);
+                    var colour = F.grid_sample(referenceBackground.unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
+                        padding_mode: GridSamplePaddingMode.Zeros, align_corners: true)[0];
+                    var valid = unfilled.logical_and(InsideFrame(grid));
+                    fill = torch.where(valid.unsqueeze(0), colour, fill);
+                    unfilled = unfilled.logical_and(valid.logical_not());
+                }
+                if (unfilled.any().ToBoolean())
+                {
+                    // Everything in the hole nothing filled is unknown (also under the opaque moved body, so the
+                    // pull-push never averages in pixels that were not filled).
+                    var known = unfilled.logical_not().to_type(ScalarType.Float32);
+                    var seed = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame);
+                    fill = SpatialFill.Fill(seed, known);
+                }
             }
+            if (f == reference)
+                referenceBackground = torch.where(hole.gt(0.5f).unsqueeze(0), fill, frame).MoveToOuterDisposeScope();
             var holeSoft = InnerRamp(hole, options.BodyFeather);
             var background = frame * (1f - holeSoft) + fill * holeSoft;
 
-            var inverse = moves[f].Inverse();
             var movedColour = Resample(frame, inverse, GridSamplePaddingMode.Border);
-            var movedAlpha = Resample(bodies[f].unsqueeze(0), inverse, GridSamplePaddingMode.Zeros)[0];
-            var mask = instruction.Frames[f].Mask.ToTensor();
             double bodyArea = bodies[f].sum().ToDouble() * moves[f].Scale * moves[f].Scale;
             double inFrame = movedAlpha.sum().ToDouble();
             double inMask = (movedAlpha * mask).sum().ToDouble();
             if (bodyArea > 0 && inFrame < 0.99 * bodyArea) leftFrame.Add(f);
             if (inFrame > 0 && inMask < 0.99 * inFrame) leftMask.Add(f);
-            var alpha = (movedAlpha * mask).unsqueeze(0);
             var composite = background * (1f - alpha) + movedColour * alpha;
             output[f] = torch.where(mask.gt(0.5f).unsqueeze(0), composite, clip.Frames[f].to(CPU).to_type(ScalarType.Float32))
                 .MoveToOuterDisposeScope();
-            progress?.Report(new EditProgress(EditStage.Warping, f + 1, frames, $"moved frame {f + 1}/{frames}"));
+            done++;
+            progress?.Report(new EditProgress(EditStage.Warping, done, frames, $"moved frame {f + 1} ({done}/{frames})"));
         }
         if (leftFrame.Count > 0)
             notes.Add($"the moved body leaves the frame in {Frames(leftFrame)}; the part outside the frame is clipped.");
