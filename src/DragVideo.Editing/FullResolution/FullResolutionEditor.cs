@@ -101,6 +101,7 @@ public sealed class FullResolutionEditor
             for (int f = 0; f < clip.FrameCount; f++)
             {
                 ct.ThrowIfCancellationRequested();
+                using var pause = GcPause.Begin();
                 using var scope = NewDisposeScope();
                 var field = timeline.FieldAt(f);
                 BinaryMask changed;
@@ -232,7 +233,7 @@ public sealed class FullResolutionEditor
                 {
                     ct.ThrowIfCancellationRequested();
                     warpWatch.Start();
-                    WarpFrame(timeline, index, frame, layout, residual);
+                    using (GcPause.Begin()) WarpFrame(timeline, index, frame, layout, residual);
                     warpWatch.Stop();
                     encoder.Write(frame, ct);
                     index++;
@@ -383,6 +384,7 @@ public sealed class FullResolutionEditor
                     for (int k = 0; k < working.FrameCount; k++)
                     {
                         ct.ThrowIfCancellationRequested();
+                        using var pause = GcPause.Begin();
                         var field = KeyframeField.FromWarp(sourceIndices[k], instruction.Frames[k], geometry.Width, geometry.Height, fast.Options);
                         fields.Add(field);
                         if (disagreement?[k] is { } map) InstructionSmoother.Exclude(field.Data, map);

@@ -1,3 +1,4 @@
+using DragVideo.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -174,6 +175,7 @@ internal sealed class InstructionSmoother
             if (g < 0 || fi.Pairs.Count == 0) continue;
             var box = Box(fi.Mask, 16);
             if (box is not { } b) continue;
+            using var pause = GcPause.Begin();
             using var scope = NewDisposeScope();
             var a = working.Frames[f][TensorIndex.Colon, TensorIndex.Slice(b.Y0, b.Y1 + 1), TensorIndex.Slice(b.X0, b.X1 + 1)];
             var c = working.Frames[g][TensorIndex.Colon, TensorIndex.Slice(b.Y0, b.Y1 + 1), TensorIndex.Slice(b.X0, b.X1 + 1)];

@@ -93,8 +93,8 @@ public sealed class FlowMaskPropagator : IMaskPropagator
         {
             var exact = maskKeys.FirstOrDefault(k => k.FrameIndex == f);
             if (exact is not null) { result[f] = exact.Mask!; continue; }
-            // An explicit Scalar kept alive by `using`: the implicit float → Scalar conversion left a temporary the GC could
-            // finalise while LibTorch was still reading it (seen twice as "Unknown scalar type" on long clips under load).
+            // An explicit Scalar kept alive by `using`, and no collection during the frame (see GcPause).
+            using var pause = GcPause.Begin();
             using var divisor = weight[f].ToScalar();
             using var m = soft[f]!.div(divisor).gt(Options.MaskThreshold).contiguous();
             var mask = BinaryMask.FromTensor(m[0, 0]);
@@ -164,6 +164,7 @@ public sealed class FlowMaskPropagator : IMaskPropagator
             for (int t = key + step; step > 0 ? t <= last : t >= last; t += step)
             {
                 ct.ThrowIfCancellationRequested();
+                using var pause = GcPause.Begin();
                 using var scope = NewDisposeScope();
                 var cur = ImageOps.Frame(clip, t)[0];
                 // The previous frame's flow to the key frame starts the coarse-to-fine search (it is off only by one
