@@ -24,7 +24,7 @@ internal static class QuickBenchmark
         table.Add("matmul 2048^3 float32 peak", peak, "GFLOP/s", "best of 5");
         foreach (var (name, section) in QuickSections.All)
         {
-            if (only is not null && !only.Contains(name)) continue;
+            if (only is not null ? !only.Contains(name) : QuickSections.OnRequest.Contains(name)) continue;
             var sw = Stopwatch.StartNew();
             section(table, peak, sd15Width);
             Console.WriteLine($"  ({sw.Elapsed.TotalSeconds:0.0} s)");

@@ -19,4 +19,10 @@ internal static class QuickSections
         // Peak memory and time of each saving (checkpointing, slicing, chunks); budgeted to 20 min and 22 GiB.
         ("memory", MemorySection.Run),
     };
+
+    /// <summary>
+    /// Sections that run only when named in <c>--only</c>: each takes from several minutes (fullres) to hours
+    /// (the toyworld diffusion settings), so a plain <c>--quick</c> stays a few-minute run.
+    /// </summary>
+    public static readonly IReadOnlySet<string> OnRequest = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "fullres", "toyworld", "toyrecon", "memory" };
 }
