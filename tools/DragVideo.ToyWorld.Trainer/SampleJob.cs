@@ -16,9 +16,8 @@ internal static class SampleJob
     public static void Run(string modelFolder, string outputPng, int count, int steps, int seed, CancellationToken ct)
     {
         using var model = StableDiffusionLoader.Load(modelFolder, cancellationToken: ct);
-        var (cond, uncond) = UnetTrainingJob.PromptEmbeddings(modelFolder);
-        uncond.Dispose();
-        using var _c = cond;
+        // The loaded pipeline already holds the text encoder and tokenizer the U-Net was trained with.
+        using var cond = model.TextEncoder.EncodePrompts(model.Tokenizer, new[] { DragRequest.DefaultPrompt });
         var world = ToyWorldOptions.Default;
         int f = model.Vae.DownsampleFactor;
         var scheduler = model.Scheduler;

@@ -17,24 +17,23 @@ namespace DragVideo.Benchmarks;
 /// </summary>
 internal static class ToyReconstructionSection
 {
-    private static string _model = Path.Combine("models", "toy-dragvideo");
     private static int _scenarios = 3;
 
+    /// <summary>Reads <c>--toy-scenarios</c> (the model folder is <see cref="ToyWorldSection.ModelPath"/>).</summary>
     public static void Configure(string[] args)
     {
-        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
-        if (Value("--toy-model") is { } model) _model = model;
-        if (Value("--toy-scenarios") is { } n && int.TryParse(n, out int v) && v >= 1) _scenarios = v;
+        if (ToyWorldSection.ScenarioCount(args) is int n) _scenarios = n;
     }
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
     {
-        if (!Directory.Exists(_model))
+        string folder = ToyWorldSection.ModelPath;
+        if (!Directory.Exists(folder))
         {
-            Console.WriteLine($"  toyrecon: skipped, no toy model at {Path.GetFullPath(_model)} (pass --toy-model <folder>)");
+            Console.WriteLine($"  toyrecon: skipped, no toy model at {Path.GetFullPath(folder)} (pass --toy-model <folder>)");
             return;
         }
-        using var model = StableDiffusionLoader.Load(_model);
+        using var model = StableDiffusionLoader.Load(folder);
         using var editor = new DragVideoBuilder().UseModel(model).Build();
         var vae = new List<double>();
         var diffusion = new List<double>();

@@ -57,9 +57,7 @@ internal static class ToyWorldSection
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         if (Value("--toy-model") is { } model) _model = model;
-        if (Value("--toy-scenarios") is { } n)
-            _scenarios = int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v is >= 1 and <= 1000
-                ? v : throw new ArgumentException($"--toy-scenarios must be an integer in [1, 1000]; got '{n}'.");
+        if (ScenarioCount(args) is int n) _scenarios = n;
         if (Value("--toy-configs") is { } configs)
         {
             _configs = configs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -71,6 +69,18 @@ internal static class ToyWorldSection
         if (Value("--toy-sheet-count") is { } c)
             _sheetCount = int.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out int k) && k is >= 1 and <= 100
                 ? k : throw new ArgumentException($"--toy-sheet-count must be an integer in [1, 100]; got '{c}'.");
+    }
+
+    /// <summary>The model folder the toy sections load (<c>--toy-model</c>, default models/toy-dragvideo).</summary>
+    internal static string ModelPath => _model;
+
+    /// <summary><c>--toy-scenarios N</c> validated (an integer in [1, 1000]), or null when absent.</summary>
+    internal static int? ScenarioCount(string[] args)
+    {
+        string? n = args.SkipWhile(a => a != "--toy-scenarios").Skip(1).FirstOrDefault();
+        if (n is null) return null;
+        return int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v is >= 1 and <= 1000
+            ? v : throw new ArgumentException($"--toy-scenarios must be an integer in [1, 1000]; got '{n}'.");
     }
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)

@@ -93,10 +93,8 @@ public sealed class FlowMaskPropagator : IMaskPropagator
         {
             var exact = maskKeys.FirstOrDefault(k => k.FrameIndex == f);
             if (exact is not null) { result[f] = exact.Mask!; continue; }
-            // An explicit Scalar kept alive by `using`, and no collection during the frame (see GcPause).
-            using var pause = GcPause.Begin();
-            using var divisor = weight[f].ToScalar();
-            using var m = soft[f]!.div(divisor).gt(Options.MaskThreshold).contiguous();
+            using var pause = GcPause.Begin(); // no collection while this frame's scalars are in native calls
+            using var m = (soft[f]! / weight[f]).gt(Options.MaskThreshold).contiguous();
             var mask = BinaryMask.FromTensor(m[0, 0]);
             mask = MaskOperations.Close(mask, Options.MaskCloseRadius);
             mask = MaskOperations.RemoveSmallComponents(mask, speckle);
