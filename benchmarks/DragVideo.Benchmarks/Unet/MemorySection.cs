@@ -4,6 +4,7 @@ using DragVideo.Diffusion.Lora;
 using DragVideo.Diffusion.Modules.Attention;
 using DragVideo.Diffusion.Modules.Motion;
 using DragVideo.Diffusion.Schedulers;
+using DragVideo.Editing.Drag;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -146,24 +147,27 @@ internal static class MemorySection
         }
     }
 
-    /// <summary>One drag step as the optimiser runs it with a mask: full pass, Eq. 3's feature term on up block 2 and the mask term on the DDIM-style update.</summary>
+    /// <summary>
+    /// One step of the editor's drag optimiser (<see cref="DragLatentOptimizer"/>, K = 1) with a mask, so the pass is a
+    /// full one (Eq. 3's mask term needs ẑ_{t−1}): features of up block 2 read around one handle per frame (Eq. 3, the
+    /// feature size is half the frame's), the mask term on the DDIM step, backward to the latent and one Adam update.
+    /// </summary>
     private static void DragStep(UNetMotionModel model, Tensor text, int frames, int latent)
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(7);
-        var z = randn(new long[] { 1, 4, frames, latent, latent }, generator: g).requires_grad_(true);
-        using var output = model.Forward(z, tensor(601L), text, new[] { 2 }, stopAfterLastFeature: false);
-        var f = output.UpBlockFeatures[2];
-        var folded = f.permute(0, 2, 1, 3, 4).reshape(frames, f.shape[1], f.shape[3], f.shape[4]);
-        var resized = nn.functional.interpolate(folded, new long[] { latent * 4, latent * 4 }, mode: InterpolationMode.Bilinear, align_corners: false);
-        var motion = (resized[.., .., 1.., ..] - resized[.., .., ..^1, ..].detach()).abs().mean();
-        // DDIM step at t = 601 (ᾱ ≈ 0.25 → 0.27), mask term outside a centred square.
-        var prev = z * 1.04 - output.Sample! * 0.07;
-        var mask = zeros(new long[] { 1, 1, frames, latent, latent });
-        mask.narrow(3, latent / 4, latent / 2).narrow(4, latent / 4, latent / 2).fill_(1f);
-        var maskTerm = ((prev - (prev.detach() + 0.01)) * (1 - mask)).abs().sum() * 0.1;
-        (motion + maskTerm).backward();
-        _ = z.grad!.abs().sum().item<float>();
+        var z = randn(new long[] { 1, 4, frames, latent, latent }, generator: g);
+        int size = latent * 8;
+        var scheduler = DdimScheduler.StableDiffusion15();
+        scheduler.SetTimesteps(50);
+        long t = scheduler.Timesteps[12]; // strength 0.75
+        var pair = new DragPair(new DragPoint(size * 0.4f, size * 0.5f), new DragPoint(size * 0.55f, size * 0.5f));
+        var mask = BinaryMask.FromFunction(size, size, (x, y) => x >= size / 4 && x < size * 3 / 4 && y >= size / 4 && y < size * 3 / 4);
+        var input = new DragOptimizationInput(z, t, text, Enumerable.Repeat((IReadOnlyList<DragPair>)new[] { pair }, frames).ToList(),
+            Enumerable.Repeat(mask, frames).ToList(), size, size);
+        using var result = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = 1, FeatureUpBlocks = new[] { 2 } })
+            .Optimize(input);
+        if (result.UpdatesApplied != 1) throw new InvalidOperationException("the measured drag step applied no update.");
     }
 
     private static Measured Measure(Action action)

@@ -250,18 +250,18 @@ public sealed class DragLatentOptimizer
         {
             cancellationToken.ThrowIfCancellationRequested();
             using var scope = NewDisposeScope();
-            var (features, editedPrev, computeDtype) = Pass(z, timestep, input, plan, needPrev);
+            var (features, editedPrev, computeDtype) = PassFeatures(z, timestep, input, plan, needPrev);
             // A float16 backbone's backward is loss-scaled (the loss and tracking run in float32).
             if (step == 0) scaler = LossScaler.For(computeDtype);
             if (step == 0)
             {
                 // ẑ_t = z_t at the first step, so its features and DDIM step are the original's (Eq. 3's sg(z_{t−1}), Eq. 5's F(z_t)).
-                references = tracker.ReferenceFeatures(features.detach(), initial);
+                references = features.References(tracker, initial);
                 foreach (var r in references) r.MoveToOuterDisposeScope();
                 originalPrev = editedPrev?.detach().clone().MoveToOuterDisposeScope();
             }
             bool arrived = _options.EarlyStop == DragEarlyStopCheck.BeforeTracking && AllArrived(handles, targets, _options.ArrivalDistance);
-            if (!arrived && step > 0) handles = tracker.Track(features, references!, handles);
+            if (!arrived && step > 0) handles = features.Track(tracker, references!, handles);
             run.Update(first, handles);
             if (!arrived) arrived = _options.EarlyStop == DragEarlyStopCheck.AfterTracking && AllArrived(handles, targets, _options.ArrivalDistance);
             if (arrived)
@@ -271,7 +271,7 @@ public sealed class DragLatentOptimizer
                 run.Report(null);
                 break;
             }
-            var loss = _objective.ComputeLoss(new DragObjectiveInput(features, Pairs(handles, targets), editedPrev, originalPrev, latentMask));
+            var loss = features.Loss(_objective, Pairs(handles, targets), editedPrev, originalPrev, latentMask);
             double value = loss.item<float>();
             cancellationToken.ThrowIfCancellationRequested();
             optimizer.zero_grad();
@@ -289,6 +289,33 @@ public sealed class DragLatentOptimizer
         foreach (var r in references ?? Array.Empty<Tensor>()) r.Dispose();
         originalPrev?.Dispose();
         return result;
+    }
+
+    /// <summary>
+    /// One pass for the optimiser loop: with the built-in <see cref="MotionSupervisionLoss"/> the features are read in
+    /// windows around the handles (<see cref="FeatureWindows"/>: equal values, without the dense map and its gradient);
+    /// a custom <see cref="IDragObjective"/> receives the dense map it is documented to get.
+    /// </summary>
+    private (StepFeatures Features, Tensor? Prev, ScalarType ComputeDtype) PassFeatures(Tensor z, Tensor timestep, DragOptimizationInput input,
+        DragPlan plan, bool needPrev)
+    {
+        if (_objective is not MotionSupervisionLoss builtIn)
+        {
+            var (dense, densePrev, denseDtype) = Pass(z, timestep, input, plan, needPrev);
+            return (StepFeatures.Dense(dense), densePrev, denseDtype);
+        }
+        var output = _backbone.Forward(z, timestep, input.TextEmbedding, plan.Blocks, stopAfterLastFeature: !needPrev);
+        var windows = new FeatureWindows(output, plan.Blocks, plan.FeatureWidth, plan.FeatureHeight);
+        var computeDtype = output.UpBlockFeatures[plan.Blocks[0]].dtype;
+        Tensor? prev = null;
+        if (needPrev)
+        {
+            var sample = output.Sample ?? throw new InvalidOperationException("the backbone returned no noise prediction for a full pass.");
+            prev = _scheduler.Step(sample, input.Timestep, z).PrevSample;
+        }
+        // The up-block outputs stay alive in the step's dispose scope (the windows read them); the output record itself
+        // is not disposed here for that reason.
+        return (StepFeatures.Windowed(windows, builtIn), prev, computeDtype);
     }
 
     private (Tensor Features, Tensor? Prev, ScalarType ComputeDtype) Pass(Tensor z, Tensor timestep, DragOptimizationInput input, DragPlan plan, bool needPrev)

@@ -67,20 +67,31 @@ public sealed class MotionSupervisionLoss : IDragObjective
         int frames = (int)features.shape[0];
         if (input.Pairs.Count != frames)
             throw new ArgumentException($"pairs are given for {input.Pairs.Count} frames; the features have {frames}.", nameof(input));
+        return ComputeLoss(input.Pairs, (i, pair) => (features[i], pair), input.EditedPrevLatent, input.OriginalPrevLatent, input.LatentMask);
+    }
+
+    /// <summary>
+    /// The objective with the features read per pair by <paramref name="read"/>: for frame i and a pair, a map
+    /// <c>[C, H, W]</c> and the pair in that map's pixels (the whole frame's map, or a window around the handle).
+    /// </summary>
+    internal Tensor ComputeLoss(IReadOnlyList<IReadOnlyList<DragPair>> pairs, Func<int, DragPair, (Tensor Map, DragPair Pair)> read,
+        Tensor? editedPrevLatent, Tensor? originalPrevLatent, Tensor latentMask)
+    {
         using var scope = NewDisposeScope();
-        var total = zeros(Array.Empty<long>(), dtype: ScalarType.Float32, device: features.device);
-        for (int i = 0; i < frames; i++)
+        var total = zeros(Array.Empty<long>(), dtype: ScalarType.Float32, device: latentMask.device);
+        for (int i = 0; i < pairs.Count; i++)
         {
-            using var frame = features[i];
-            foreach (var pair in input.Pairs[i])
+            foreach (var pair in pairs[i])
             {
-                var term = PairTerm(frame, pair, PatchRadius, ArrivalDistance, CellRounding);
+                if (!(pair.Length >= ArrivalDistance) || pair.Length == 0) continue;
+                var (map, local) = read(i, pair);
+                var term = PairTerm(map, local, PatchRadius, ArrivalDistance, CellRounding);
                 if (term is not null) total = total.add(term.to_type(ScalarType.Float32));
             }
         }
-        if (MaskWeight > 0 && input.EditedPrevLatent is not null && input.OriginalPrevLatent is not null)
-            total = total.add(MaskTerm(input.EditedPrevLatent, input.OriginalPrevLatent, input.LatentMask).mul(MaskWeight));
-        return total.div(frames).MoveToOuterDisposeScope();
+        if (MaskWeight > 0 && editedPrevLatent is not null && originalPrevLatent is not null)
+            total = total.add(MaskTerm(editedPrevLatent, originalPrevLatent, latentMask).mul(MaskWeight));
+        return total.div(pairs.Count).MoveToOuterDisposeScope();
     }
 
     /// <summary>

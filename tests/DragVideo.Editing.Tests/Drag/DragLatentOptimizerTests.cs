@@ -140,4 +140,45 @@ public class DragLatentOptimizerTests(ITestOutputHelper output)
         TensorAssert.MaxAbsDiff(whole.Latent, chunked.Latent).Should().BeGreaterThan(0, "the whole clip couples the frames through the motion modules");
         latent.Dispose();
     }
+
+    /// <summary>The built-in objective behind an interface the optimiser cannot see through: it gets the dense map.</summary>
+    private sealed class DenseObjective(MotionSupervisionLoss inner) : IDragObjective
+    {
+        public bool NeedsPreviousLatents => inner.NeedsPreviousLatents;
+
+        public Tensor ComputeLoss(DragObjectiveInput input) => inner.ComputeLoss(input);
+    }
+
+    [Theory]
+    [InlineData(HandleCellRounding.Nearest)]
+    [InlineData(HandleCellRounding.Truncate)]
+    public void Windowed_features_give_the_dense_maps_handles_losses_and_latent(HandleCellRounding rounding)
+    {
+        using var model = TinyDiffusion.Load();
+        var (latent, t, scheduler) = NoisyLatent(3);
+        using var text = TinyDiffusion.TextEmbedding();
+        var mask = BinaryMask.FromFunction(Frame, Frame, (x, y) => x <= 27 && y >= 2);
+        // Handles in the interior, on the left edge and in the bottom-right corner, so clipped windows are exercised.
+        var pairs = new List<IReadOnlyList<DragPair>>
+        {
+            new[] { new DragPair(new(10, 16), new(20, 16)), new DragPair(new(0, 5), new(6, 9)) },
+            new[] { new DragPair(new(31, 31), new(24, 26)) },
+            new[] { new DragPair(new(15.3f, 1), new(15.3f, 12)), new DragPair(new(2, 29), new(9, 30)) },
+        };
+        var masks = Enumerable.Repeat(mask, 3).ToList();
+        var options = new DragOptimizationOptions { Steps = 8, LearningRate = 0.1, HandleCell = rounding };
+        var input = new DragOptimizationInput(latent, t, text, pairs, masks, Frame, Frame) { RecordLatents = true };
+        using var windowed = new DragLatentOptimizer(model, scheduler, options: options).Optimize(input);
+        using var dense = new DragLatentOptimizer(model, scheduler, new DenseObjective(MotionSupervisionLoss.FromOptions(options)), options).Optimize(input);
+
+        windowed.UpdatesApplied.Should().Be(dense.UpdatesApplied).And.BeGreaterThan(2);
+        windowed.FeatureHandleHistory.Should().BeEquivalentTo(dense.FeatureHandleHistory, o => o.WithStrictOrdering());
+        windowed.Handles.Should().BeEquivalentTo(dense.Handles, o => o.WithStrictOrdering());
+        windowed.FeatureHandleHistory.Should().Contain(step => !step.SelectMany(p => p).SequenceEqual(windowed.FeatureHandleHistory[0].SelectMany(p => p)),
+            "tracking moved some handles, so the comparison covers tracking");
+        for (int k = 0; k < windowed.Losses.Count; k++)
+            windowed.Losses[k].Should().BeApproximately(dense.Losses[k], 1e-5 * Math.Max(1, Math.Abs(dense.Losses[k])), $"loss of step {k + 1}");
+        TensorAssert.MaxAbsDiff(windowed.Latent, dense.Latent).Should().BeLessThan(1e-4);
+        latent.Dispose();
+    }
 }
