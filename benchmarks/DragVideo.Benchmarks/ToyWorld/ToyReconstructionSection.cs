@@ -13,16 +13,17 @@ namespace DragVideo.Benchmarks;
 /// every frame. (2) The diffusion editor's own path without a drag: sample-specific LoRA, DDIM inversion at the paper's
 /// strength, and Mutual Self-Attention denoising back to frames, driven by a request whose targets equal its handles
 /// (every pair has arrived before the first motion-supervision step, so the latent is never changed). PSNR over whole
-/// clips (peak 1). Arguments: <c>--toy-model</c> and <c>--toy-scenarios N</c> as for <c>toyworld</c> (default 3 here).
+/// clips (peak 1). Arguments: <c>--toy-model</c>, <c>--toy-scenarios N</c> / <c>--toy-seeds a,b,…</c> and <c>--toy-cache</c> as for
+/// <c>toyworld</c> (default seeds 0…2 here).
 /// </summary>
 internal static class ToyReconstructionSection
 {
-    private static int _scenarios = 3;
+    private static IReadOnlyList<int> _seeds = new[] { 0, 1, 2 };
 
-    /// <summary>Reads <c>--toy-scenarios</c> (the model folder is <see cref="ToyWorldSection.ModelPath"/>).</summary>
+    /// <summary>Reads the seeds (the model folder and cache are <see cref="ToyWorldSection"/>'s).</summary>
     public static void Configure(string[] args)
     {
-        if (ToyWorldSection.ScenarioCount(args) is int n) _scenarios = n;
+        if (ToyWorldSection.Seeds(args) is { } seeds) _seeds = seeds;
     }
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
@@ -34,11 +35,12 @@ internal static class ToyReconstructionSection
             return;
         }
         using var model = StableDiffusionLoader.Load(folder);
-        using var editor = new DragVideoBuilder().UseModel(model).Build();
+        using var cache = ToyWorldSection.CreateCache();
+        using var editor = new DragVideoBuilder().UseModel(model).UseCache(cache).Build();
         var vae = new List<double>();
         var diffusion = new List<double>();
         var seconds = new List<double>();
-        for (int seed = 0; seed < _scenarios; seed++)
+        foreach (int seed in _seeds)
         {
             using var scenario = ToyDragScenario.Create(seed);
             using (var scope = NewDisposeScope())
@@ -59,7 +61,7 @@ internal static class ToyReconstructionSection
             seconds.Add(clock.Elapsed.TotalSeconds);
             Console.WriteLine($"    toyrecon scenario {seed}: VAE {vae[^1]:0.00} dB, LoRA + inversion + MSA denoise {diffusion[^1]:0.00} dB ({seconds[^1]:0} s)");
         }
-        table.Add("toyrecon: VAE reconstruction PSNR", vae.Average(), "dB", $"held-out scenarios 0…{_scenarios - 1}, min {vae.Min():0.00} (gate ≥ 30)");
+        table.Add("toyrecon: VAE reconstruction PSNR", vae.Average(), "dB", $"held-out scenarios {ToyWorldSection.Describe(_seeds)}, min {vae.Min():0.00} (gate ≥ 30)");
         table.Add("toyrecon: LoRA + inversion + denoise PSNR", diffusion.Average(), "dB",
             $"min {diffusion.Min():0.00} (gate ≥ 25), {seconds.Average():0} s per clip, paper defaults");
     }

@@ -19,14 +19,17 @@ namespace DragVideo.Benchmarks;
 /// ground truth's, wall time and U-Net frame-forward equivalents (frames through <c>conv_in</c>, so feature-only passes
 /// count as full ones). The fast backend's two modes (<c>stretch</c>, <c>move</c>) need no model: selected alone they
 /// run without loading one. Arguments: <c>--toy-model &lt;folder&gt;</c> (default models/toy-dragvideo),
-/// <c>--toy-scenarios N</c> (default 20), <c>--toy-configs a,b,…</c> (default all), <c>--toy-table &lt;file.md&gt;</c>,
+/// <c>--toy-scenarios N</c> (default 20: seeds 0…N−1) or <c>--toy-seeds a,b,…</c> (held-out seeds below 1,000,000),
+/// <c>--toy-configs a,b,…</c> (default all), <c>--toy-table &lt;file.md&gt;</c>, <c>--toy-cache &lt;folder&gt;</c> (keeps
+/// the sample-specific LoRA and inverted latents on disk, so a later run with other drag or denoising settings skips them),
 /// <c>--toy-sheets &lt;folder&gt;</c> (writes <c>toyworld-seed-S.png</c> for the first <c>--toy-sheet-count</c>
 /// scenarios, default 3: rows original, ground truth, then each setting in table order, 8 frames, 2× enlarged).
 /// </summary>
 internal static class ToyWorldSection
 {
     private static string _model = Path.Combine("models", "toy-dragvideo");
-    private static int _scenarios = 20;
+    private static IReadOnlyList<int> _seeds = Enumerable.Range(0, 20).ToList();
+    private static string? _cacheFolder;
     private static HashSet<string>? _configs;
     private static string _tablePath = "toyworld-table.md";
     private static string? _sheets;
@@ -57,7 +60,8 @@ internal static class ToyWorldSection
     {
         string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         if (Value("--toy-model") is { } model) _model = model;
-        if (ScenarioCount(args) is int n) _scenarios = n;
+        if (Seeds(args) is { } seeds) _seeds = seeds;
+        if (Value("--toy-cache") is { } cache) _cacheFolder = cache;
         if (Value("--toy-configs") is { } configs)
         {
             _configs = configs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -74,14 +78,33 @@ internal static class ToyWorldSection
     /// <summary>The model folder the toy sections load (<c>--toy-model</c>, default models/toy-dragvideo).</summary>
     internal static string ModelPath => _model;
 
-    /// <summary><c>--toy-scenarios N</c> validated (an integer in [1, 1000]), or null when absent.</summary>
-    internal static int? ScenarioCount(string[] args)
+    /// <summary>
+    /// The held-out scenario seeds: <c>--toy-seeds a,b,…</c> (each in [0, 1,000,000), the trainer's seeds start above), or
+    /// <c>--toy-scenarios N</c> (an integer in [1, 1000]: seeds 0…N−1), or null when neither is given.
+    /// </summary>
+    internal static IReadOnlyList<int>? Seeds(string[] args)
     {
+        string? list = args.SkipWhile(a => a != "--toy-seeds").Skip(1).FirstOrDefault();
+        if (list is not null)
+        {
+            var seeds = new List<int>();
+            foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                seeds.Add(int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out int s) && s is >= 0 and < 1_000_000
+                    ? s : throw new ArgumentException($"--toy-seeds: '{part}' is not a held-out seed (an integer in [0, 1000000))."));
+            return seeds.Count > 0 ? seeds.Distinct().ToList() : throw new ArgumentException("--toy-seeds needs at least one seed.");
+        }
         string? n = args.SkipWhile(a => a != "--toy-scenarios").Skip(1).FirstOrDefault();
         if (n is null) return null;
         return int.TryParse(n, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v is >= 1 and <= 1000
-            ? v : throw new ArgumentException($"--toy-scenarios must be an integer in [1, 1000]; got '{n}'.");
+            ? Enumerable.Range(0, v).ToList() : throw new ArgumentException($"--toy-scenarios must be an integer in [1, 1000]; got '{n}'.");
     }
+
+    /// <summary>The cache the toy sections share: in memory, and in <c>--toy-cache</c>'s folder when given.</summary>
+    internal static EditCache CreateCache() => new(new EditCacheOptions { Directory = _cacheFolder, MaxMemoryEntries = 8 });
+
+    /// <summary>"0…19" for a contiguous run from 0, else the list.</summary>
+    internal static string Describe(IReadOnlyList<int> seeds) =>
+        seeds.SequenceEqual(Enumerable.Range(0, seeds.Count)) ? $"0…{seeds.Count - 1}" : string.Join(", ", seeds);
 
     public static void Run(QuickTable table, double peakGflops, bool sd15Width)
     {
@@ -95,12 +118,12 @@ internal static class ToyWorldSection
         var metrics = new EditMetrics(new PyramidalOpticalFlow());
         var rows = new List<ToyRow>();
         using var model = needsModel ? StableDiffusionLoader.Load(_model) : null;
-        using var cache = new EditCache();
+        using var cache = CreateCache();
         long frameForwards = 0;
         TorchSharp.Modules.Conv2d? convIn = model is null ? null
             : (TorchSharp.Modules.Conv2d)model.Unet.named_modules().First(m => m.name == "conv_in").module;
         var hook = convIn?.register_forward_pre_hook((_, input) => { frameForwards += input.shape[0]; return input; });
-        int sheetScenarios = _sheets is null ? 0 : Math.Min(_sheetCount, _scenarios);
+        var sheetSeeds = _sheets is null ? new List<int>() : _seeds.Take(_sheetCount).ToList();
         var sheetRows = new Dictionary<(int Seed, string Name), torch.Tensor>();
         try
         {
@@ -111,7 +134,7 @@ internal static class ToyWorldSection
                 IVideoDragEditor editor = diffusion ?? (IVideoDragEditor)new FastWarpDragEditor(new FastWarpOptions { Mode = setting.FastMode!.Value });
                 var perScenario = new List<ToyScenarioResult>();
                 var notes = new Dictionary<string, int>();
-                for (int seed = 0; seed < _scenarios; seed++)
+                foreach (int seed in _seeds)
                 {
                     using var scenario = ToyDragScenario.Create(seed);
                     long before = frameForwards;
@@ -124,7 +147,7 @@ internal static class ToyWorldSection
                     perScenario.Add(new ToyScenarioResult(seed, report.MeanInitialDragDistance, report.MeanDragDistance, score.PsnrInsideMask, score.PsnrOutsideMask,
                         truth.TemporalMaxFlow > 0 ? report.TemporalMaxFlow / truth.TemporalMaxFlow : double.NaN, clock.Elapsed.TotalSeconds, frameForwards - before));
                     foreach (var note in result.Notes) notes[NoteKind(note)] = notes.GetValueOrDefault(NoteKind(note)) + 1;
-                    if (seed < sheetScenarios)
+                    if (sheetSeeds.Contains(seed))
                         sheetRows[(seed, setting.Name)] = ContactSheet.Render(result.EditedClip, null, SheetFrames);
                     Console.WriteLine($"    {setting.Name} scenario {seed}: drag {report.MeanInitialDragDistance:0.0} → {report.MeanDragDistance:0.00} px, PSNR in {score.PsnrInsideMask:0.0} / out {score.PsnrOutsideMask:0.0} dB, {clock.Elapsed.TotalSeconds:0.00} s{(result.Notes.Count > 0 ? "; " + string.Join(" | ", result.Notes) : "")}");
                 }
@@ -139,9 +162,9 @@ internal static class ToyWorldSection
             if (rows.Count == 2 && rows[0].Name == "stretch" && rows[1].Name == "move")
                 table.Add("toyworld move − stretch: PSNR inside mask", rows[1].PsnrInside - rows[0].PsnrInside, "dB",
                     rows[1].PsnrInside - rows[0].PsnrInside >= 3 && rows[1].MeanDragDistance <= 2 ? "meets ≥ 3 dB with drag ≤ 2 px" : "misses ≥ 3 dB with drag ≤ 2 px");
-            File.WriteAllText(_tablePath, ToyRow.Markdown(rows, _scenarios));
+            File.WriteAllText(_tablePath, ToyRow.Markdown(rows, _seeds));
             Console.WriteLine($"  wrote {Path.GetFullPath(_tablePath)}");
-            if (_sheets is not null) WriteSheets(sheetRows, selected, sheetScenarios);
+            if (_sheets is not null) WriteSheets(sheetRows, selected, sheetSeeds);
         }
         finally
         {
@@ -161,10 +184,10 @@ internal static class ToyWorldSection
     }
 
     /// <summary>One PNG per scenario: original, ground truth, then each setting's edit, one row each, 2× enlarged.</summary>
-    private static void WriteSheets(Dictionary<(int Seed, string Name), torch.Tensor> rows, IReadOnlyList<Setting> settings, int scenarios)
+    private static void WriteSheets(Dictionary<(int Seed, string Name), torch.Tensor> rows, IReadOnlyList<Setting> settings, IReadOnlyList<int> seeds)
     {
         Directory.CreateDirectory(_sheets!);
-        for (int seed = 0; seed < scenarios; seed++)
+        foreach (int seed in seeds)
         {
             using var scope = torch.NewDisposeScope();
             using var scenario = ToyDragScenario.Create(seed);
@@ -202,10 +225,10 @@ internal sealed record ToyRow(string Name, double MeanInitialDistance, double Me
         r.Average(x => x.PsnrInside), r.Average(x => x.PsnrOutside), r.Where(x => double.IsFinite(x.TemporalRatio)).Select(x => x.TemporalRatio).DefaultIfEmpty(double.NaN).Average(),
         r.Average(x => x.Seconds), r.Average(x => (double)x.FrameForwards));
 
-    public static string Markdown(IReadOnlyList<ToyRow> rows, int scenarios)
+    public static string Markdown(IReadOnlyList<ToyRow> rows, IReadOnlyList<int> seeds)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"Held-out toy-world scenarios 0…{scenarios - 1} (64², 16 frames), one run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"Held-out toy-world scenarios {ToyWorldSection.Describe(seeds)} (64², 16 frames), one run, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.");
         sb.AppendLine();
         sb.AppendLine("| setting | drag distance (px) | ≤ 3 px | PSNR vs GT inside mask (dB) | PSNR vs GT outside (dB) | Eq. 8 edited / GT | wall time per edit (s) | U-Net frame-forwards |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|");
