@@ -215,6 +215,9 @@ public sealed class DragVideoBuilder
             var scheduler = _scheduler ?? model?.Scheduler ?? throw Missing("DDIM scheduler (UseModel or UseScheduler)");
             var codec = _codec ?? (model is null ? null : new VaeLatentCodec(model.Vae)) ?? throw Missing("latent codec (UseModel or UseLatentCodec)");
             options.Memory.ApplyTo(backbone);
+            if (!options.Memory.ApplyHostSettings())
+                _loggerFactory?.CreateLogger<DragVideoBuilder>().LogWarning(
+                    "Memory.ReturnFreedHostMemory: this platform's C library cannot lower the mmap threshold (glibc on Linux can); freed host memory stays with malloc");
             var prompt = _promptEncoder ?? (model is null ? null : new ClipPromptEncoder(model.TextEncoder, model.Tokenizer))
                 ?? throw Missing("prompt encoder (UseModel or UsePromptEncoder)");
             string identity = CacheKey.Combine(CacheKey.OfComponent(backbone), CacheKey.OfComponent(codec), CacheKey.OfComponent(prompt));

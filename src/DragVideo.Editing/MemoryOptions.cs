@@ -1,3 +1,4 @@
+using DragVideo.Diffusion.Memory;
 using DragVideo.Diffusion.Modules.Unet;
 using DragVideo.Diffusion.Precision;
 
@@ -15,7 +16,7 @@ public sealed record MemoryOptions
     /// Gradient checkpointing during drag optimisation and LoRA training, or null (default) for automatic:
     /// <see cref="DragVideo.GradientCheckpointing.Blocks"/> on a backbone that supports it, else off. Blocks was chosen by
     /// measurement (docs/performance.md, "Memory"): it lowers a 16-frame 256² drag step's peak from 19.7 to 15.4 GiB at
-    /// SD1.5 width for ≤ 1.1× the time per step, and All saves little more. An explicit mode other than Off on a backbone without checkpointing is refused at build.
+    /// SD1.5 width for ≤ 1.1× the time per step (13.4 GiB with the drag loop's windowed features), and All saves little more. An explicit mode other than Off on a backbone without checkpointing is refused at build.
     /// </summary>
     public GradientCheckpointing? GradientCheckpointing { get; init; }
 
@@ -24,6 +25,15 @@ public sealed record MemoryOptions
     /// fused CPU attention, see docs/performance.md). Must be at least 1 when set.
     /// </summary>
     public int? AttentionSliceSize { get; init; }
+
+    /// <summary>
+    /// On Linux/glibc, return freed host memory to the OS (<see cref="HostAllocator.ReturnFreedMemory"/>: blocks of
+    /// 1 MiB and more are mmap-backed). Default false because the setting is process-wide and permanent. Measured at SD1.5
+    /// width, 16 frames 256², checkpointed blocks: peak RSS 13.4 → 11.1 GiB, and the memory is given back after the step
+    /// instead of being kept by malloc (docs/performance.md, "Memory"). Applied when the editor is built; a note is
+    /// logged where the platform cannot do it.
+    /// </summary>
+    public bool ReturnFreedHostMemory { get; init; }
 
     /// <summary>
     /// Allow float16/bfloat16 weights (<c>ModelLoading.DType</c>) on the CPU, where LibTorch computes them hundreds of
@@ -66,4 +76,7 @@ public sealed record MemoryOptions
         if (backbone is UNetConditionModelBase unet)
             PrecisionPolicy.EnsureDeviceSupports(unet.DType, unet.Device, AllowHalfPrecisionOnCpu, "ModelLoading.DType");
     }
+
+    /// <summary>Applies the process-wide host settings (<see cref="ReturnFreedHostMemory"/>); false when the platform cannot.</summary>
+    public bool ApplyHostSettings() => !ReturnFreedHostMemory || HostAllocator.ReturnFreedMemory();
 }

@@ -49,8 +49,8 @@ public sealed class ToyModelTests
         });
         using var result = await editor.EditAsync(scenario.Original, scenario.Request, progress);
         Assert.True(distances.Count >= 2, "the drag loop reported no handle distances");
-        // The drag loop's own tracker (Eq. 4 on the U-Net features) must see the handles approach their targets.
-        Assert.True(distances[^1] <= 0.8 * distances[0],
+        // The drag loop's own tracker (Eq. 5 on the U-Net features) must see the handles cover ≥ 30 % of the way (issue 12).
+        Assert.True(distances[^1] <= 0.7 * distances[0],
             $"the tracked handles went from {distances[0]:0.00} px to only {distances[^1]:0.00} px from their targets");
         Assert.Equal(scenario.Original.Frames.shape, result.EditedClip.Frames.shape);
     }

@@ -91,9 +91,21 @@ public sealed class ToyTrainerTests
     [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model" }, "--out")]
     [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/s.jpg" }, ".png")]
     [InlineData(new[] { "samples", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/s.png", "--runs", "/tmp/r" }, "--runs")]
+    [InlineData(new[] { "drag-diagnosis", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/d.png" }, "no unet/ folder")]
+    [InlineData(new[] { "drag-diagnosis", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/d.png", "--strength", "1.5" }, "--strength")]
+    [InlineData(new[] { "drag-diagnosis", "--model", "/tmp/no-such-toy-model", "--out", "/tmp/d.png", "--count", "2" }, "--count")]
     public void BadArgumentsAreRefusedWithOneLineNamingTheProblem(string[] args, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
         Assert.Contains(expected, e.Message);
+    }
+
+    [Fact]
+    public void DragDiagnosisArgumentsDefaultToThePapersDragSettingsOnScenario3()
+    {
+        string model = Path.Combine(Fixtures.RepositoryRoot, "models", "toy-dragvideo");
+        var cli = CommandLine.Parse(new[] { "drag-diagnosis", "--model", model, "--out", Path.Combine(Path.GetTempPath(), "diagnosis.png"), "--steps", "80" });
+        Assert.Equal("drag-diagnosis", cli.Job);
+        Assert.Equal(new DragDiagnosisJob.Settings(3, 0.75, 80, 0.01), cli.Diagnosis);
     }
 }

@@ -6,6 +6,7 @@ using DragVideo.ToyWorld.Training;
 //   toyworld-train vae-decoder --model <folder> --runs <folder> [--steps N]   (decoder-only fine-tune; latents unchanged)
 //   toyworld-train unet --model <folder> --runs <folder> [--steps N] [--batch B] [--lr X] [--seed S]
 //   toyworld-train samples --model <folder> --out <sheet.png> [--count N] [--steps N] [--seed S]   (unconditional samples)
+//   toyworld-train drag-diagnosis --model <folder> --out <sheet.png> [--scenario S] [--strength X] [--steps K] [--lr X]
 // Every job resumes from its newest checkpoint in <runs>/<job>/checkpoints; Ctrl+C stops after the current step.
 using var cts = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cts.Cancel(); };
@@ -17,6 +18,11 @@ try
     if (cli.Job == "samples")
     {
         SampleJob.Run(cli.Model, cli.Output!, cli.Count, cli.UnetSteps, cli.Seed, cts.Token);
+        return 0;
+    }
+    if (cli.Job == "drag-diagnosis")
+    {
+        DragDiagnosisJob.Run(cli.Model, cli.Output!, cli.Diagnosis!, cts.Token);
         return 0;
     }
     Directory.CreateDirectory(cli.Model);

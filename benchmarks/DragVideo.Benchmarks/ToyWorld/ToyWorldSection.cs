@@ -139,7 +139,15 @@ internal static class ToyWorldSection
                     using var scenario = ToyDragScenario.Create(seed);
                     long before = frameForwards;
                     var clock = Stopwatch.StartNew();
-                    using var result = editor.EditAsync(scenario.Original, scenario.Request).GetAwaiter().GetResult();
+                    // The drag loop's own view (Eq. 5 tracking on U-Net features), beside the decoded result's.
+                    double? trackedFirst = null, trackedLast = null;
+                    var dragProgress = new SyncProgress(p =>
+                    {
+                        if (p.Stage != EditStage.DragOptimization || p.MeanHandleDistance is not double d) return;
+                        trackedFirst ??= d;
+                        trackedLast = d;
+                    });
+                    using var result = editor.EditAsync(scenario.Original, scenario.Request, dragProgress).GetAwaiter().GetResult();
                     clock.Stop();
                     var report = metrics.Measure(scenario.Original, result.EditedClip, result.Instruction);
                     var truth = metrics.Measure(scenario.Original, scenario.GroundTruth, result.Instruction);
@@ -149,7 +157,8 @@ internal static class ToyWorldSection
                     foreach (var note in result.Notes) notes[NoteKind(note)] = notes.GetValueOrDefault(NoteKind(note)) + 1;
                     if (sheetSeeds.Contains(seed))
                         sheetRows[(seed, setting.Name)] = ContactSheet.Render(result.EditedClip, null, SheetFrames);
-                    Console.WriteLine($"    {setting.Name} scenario {seed}: drag {report.MeanInitialDragDistance:0.0} → {report.MeanDragDistance:0.00} px, PSNR in {score.PsnrInsideMask:0.0} / out {score.PsnrOutsideMask:0.0} dB, {clock.Elapsed.TotalSeconds:0.00} s{(result.Notes.Count > 0 ? "; " + string.Join(" | ", result.Notes) : "")}");
+                    string tracked = trackedLast is double last ? $" (drag loop's tracked handles {trackedFirst:0.0} → {last:0.0} px)" : "";
+                    Console.WriteLine($"    {setting.Name} scenario {seed}: drag {report.MeanInitialDragDistance:0.0} → {report.MeanDragDistance:0.00} px{tracked}, PSNR in {score.PsnrInsideMask:0.0} / out {score.PsnrOutsideMask:0.0} dB, {clock.Elapsed.TotalSeconds:0.00} s{(result.Notes.Count > 0 ? "; " + string.Join(" | ", result.Notes) : "")}");
                 }
                 var row = ToyRow.From(setting.Name, perScenario);
                 rows.Add(row);
@@ -210,6 +219,12 @@ internal static class ToyWorldSection
             Console.WriteLine($"  wrote {Path.GetFullPath(path)} (rows: original, ground truth, {string.Join(", ", settings.Select(s => s.Name))})");
         }
     }
+}
+
+/// <summary>Synchronous <see cref="IProgress{T}"/> (reports arrive on the editor's thread, in order).</summary>
+internal sealed class SyncProgress(Action<EditProgress> report) : IProgress<EditProgress>
+{
+    public void Report(EditProgress value) => report(value);
 }
 
 /// <summary>One edit of one scenario.</summary>
