@@ -131,8 +131,10 @@ public class CliReliabilityTests
         string? line;
         while ((line = await p.StandardOutput.ReadLineAsync()) is not null && !line.Contains("DragVideo demo", StringComparison.Ordinal)) { }
         line.Should().NotBeNull("the demo prints its banner before editing");
-        await Task.Delay(1500);
-        p.HasExited.Should().BeFalse("a 64-frame demo edit takes longer than 1.5 s");
+        // Soon after the banner, not late in the edit: on a loaded machine this thread can be starved for seconds, and
+        // an interrupt that lands after the demo's last cancellation check correctly lets it finish with exit code 0.
+        await Task.Delay(300);
+        p.HasExited.Should().BeFalse("a 64-frame demo edit takes longer than 0.3 s");
         using (var kill = Process.Start("kill", new[] { "-INT", p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) })!) await kill.WaitForExitAsync();
         var rest = p.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));

@@ -40,7 +40,8 @@ public sealed class ToyModelTests
         {
             o.TrainLora = false;
             o.Inversion = o.Inversion with { InferenceSteps = 8, Strength = 0.75 };
-            o.Drag = o.Drag with { Steps = 20 };
+            // The released scripts' latent learning rate (0.05; the UI's 0.01 needs the paper's 40 steps to get as far).
+            o.Drag = o.Drag with { Steps = 20, LearningRate = 0.05 };
         }).Build();
         var distances = new List<double>();
         var progress = new SynchronousProgress(p =>
