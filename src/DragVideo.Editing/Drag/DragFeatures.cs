@@ -25,15 +25,22 @@ public static class DragFeatures
         var parts = new List<Tensor>(upBlocks.Count);
         foreach (var b in upBlocks)
         {
-            if (!output.UpBlockFeatures.TryGetValue(b, out var feature))
-                throw new InvalidOperationException($"the backbone did not return up block {b}.");
-            if (feature.dim() != 5 || feature.shape[0] != 1)
-                throw new InvalidOperationException($"up block {b} output must be [1, C, F, h, w]; got [{string.Join(", ", feature.shape)}].");
-            var perFrame = feature[0].permute(1, 0, 2, 3); // [F, C, h, w]
+            var perFrame = Block(output, b)[0].permute(1, 0, 2, 3); // [F, C, h, w]
             parts.Add(nn.functional.interpolate(perFrame, new long[] { featureHeight, featureWidth }, mode: InterpolationMode.Bilinear,
                 align_corners: false));
         }
         return cat(parts, 1).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Up block <paramref name="index"/>'s output <c>[1, C, F, h, w]</c> from <paramref name="output"/>.</summary>
+    /// <exception cref="InvalidOperationException">the block is missing or not <c>[1, C, F, h, w]</c>.</exception>
+    internal static Tensor Block(UNetOutput output, int index)
+    {
+        if (!output.UpBlockFeatures.TryGetValue(index, out var feature))
+            throw new InvalidOperationException($"the backbone did not return up block {index}.");
+        if (feature.dim() != 5 || feature.shape[0] != 1)
+            throw new InvalidOperationException($"up block {index} output must be [1, C, F, h, w]; got [{string.Join(", ", feature.shape)}].");
+        return feature;
     }
 
     /// <summary>Frame pixel → feature pixel: <c>f = (x + 0.5)·W'/W − 0.5</c> per axis.</summary>

@@ -22,19 +22,10 @@ internal sealed class FeatureWindows
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(upBlocks);
-        var blocks = new List<Tensor>(upBlocks.Count);
-        foreach (var b in upBlocks)
-        {
-            if (!output.UpBlockFeatures.TryGetValue(b, out var feature))
-                throw new InvalidOperationException($"the backbone did not return up block {b}.");
-            if (feature.dim() != 5 || feature.shape[0] != 1)
-                throw new InvalidOperationException($"up block {b} output must be [1, C, F, h, w]; got [{string.Join(", ", feature.shape)}].");
-            blocks.Add(feature[0]);
-        }
-        _blocks = blocks;
+        _blocks = upBlocks.Select(b => DragFeatures.Block(output, b)[0]).ToList();
         _width = featureWidth;
         _height = featureHeight;
-        Frames = (int)blocks[0].shape[1];
+        Frames = (int)_blocks[0].shape[1];
     }
 
     /// <summary>Frames F.</summary>
