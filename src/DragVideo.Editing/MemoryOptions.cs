@@ -15,7 +15,7 @@ public sealed record MemoryOptions
     /// <summary>
     /// Gradient checkpointing during drag optimisation and LoRA training, or null (default) for automatic:
     /// <see cref="DragVideo.GradientCheckpointing.Blocks"/> on a backbone that supports it, else off. Blocks was chosen by
-    /// measurement (docs/performance.md, "Memory"): it lowers a 16-frame 256² drag step's peak from 19.7 to 15.4 GiB at
+    /// measurement (docs/performance.md, "Memory"): it lowered a 16-frame 256² drag step's peak from 19.7 to 15.4 GiB at
     /// SD1.5 width for ≤ 1.1× the time per step (13.4 GiB with the drag loop's windowed features), and All saves little more. An explicit mode other than Off on a backbone without checkpointing is refused at build.
     /// </summary>
     public GradientCheckpointing? GradientCheckpointing { get; init; }
