@@ -25,6 +25,7 @@ public static class TorchRuntime
             if (_loaded) return;
             try
             {
+                PreferPassiveWaiting();
                 torch.InitializeDeviceType(DeviceType.CPU);
                 using var probe = torch.zeros(1);
                 _loaded = true;
@@ -35,6 +36,39 @@ public static class TorchRuntime
             }
         }
     }
+
+    /// <summary>
+    /// The OpenMP wait policy LibTorch's CPU threads start with, read when the native runtime loads: this process's
+    /// <c>OMP_WAIT_POLICY</c> if it sets one, else <c>PASSIVE</c> (set by <see cref="EnsureLoaded"/> on Linux). With the
+    /// default active policy, idle OpenMP threads spin on their cores between parallel regions; when the cores are shared
+    /// with another process — a second job, a test run, the Studio beside an edit — the spinning threads take the CPU the
+    /// working ones need. Measured on this project's 2-core machine (docs/performance.md, "Threads"): a 16-frame toy
+    /// U-Net forward with 2 threads beside another 2-thread LibTorch job took 1,014 ms spinning and 413 ms passive. Set
+    /// <c>OMP_WAIT_POLICY=ACTIVE</c> in the environment to keep spinning on a dedicated machine.
+    /// </summary>
+    public static string? OpenMpWaitPolicy { get; private set; }
+
+    private static void PreferPassiveWaiting()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        try
+        {
+            // Native setenv: libgomp reads the native environment, which Environment.SetEnvironmentVariable does not change.
+            // overwrite = 0 keeps a policy the user chose.
+            _ = setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
+            OpenMpWaitPolicy = Marshal.PtrToStringAnsi(getenv("OMP_WAIT_POLICY"));
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            OpenMpWaitPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int setenv(string name, string value, int overwrite);
+
+    [DllImport("libc", EntryPoint = "getenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern IntPtr getenv(string name);
 
     /// <summary>Describes why the native runtime failed to load, as far as can be told from the files on disk.</summary>
     internal static string Diagnose(Exception error)
