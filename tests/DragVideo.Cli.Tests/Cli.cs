@@ -27,12 +27,20 @@ public static class Cli
     /// <summary>Starts the CLI with <paramref name="args"/> in <paramref name="workingDirectory"/>.</summary>
     public static Process Start(string workingDirectory, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // A test run started in the background by a non-interactive shell inherits SIGINT as ignored, and .NET then keeps
+        // it ignored in the child; coreutils' env restores the default so the Ctrl+C tests can interrupt the CLI there too.
+        bool resetInterrupt = OperatingSystem.IsLinux() && File.Exists("/usr/bin/env");
+        var psi = new ProcessStartInfo(resetInterrupt ? "/usr/bin/env" : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
+        if (resetInterrupt)
+        {
+            psi.ArgumentList.Add("--default-signal=INT");
+            psi.ArgumentList.Add("dotnet");
+        }
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NO_COLOR"] = "1";
