@@ -6,6 +6,7 @@ using DragVideo.Editing;
 using DragVideo.Editing.Caching;
 using DragVideo.Editing.Fast;
 using DragVideo.Editing.Metrics;
+using DragVideo.Editing.Stages;
 using DragVideo.Media;
 using DragVideo.ToyWorld;
 using DragVideo.Tracking;
@@ -141,7 +142,7 @@ internal static class ToyWorldSection
                     var clock = Stopwatch.StartNew();
                     // The drag loop's own view (Eq. 5 tracking on U-Net features), beside the decoded result's.
                     double? trackedFirst = null, trackedLast = null;
-                    var dragProgress = new SyncProgress(p =>
+                    var dragProgress = new InlineProgress<EditProgress>(p =>
                     {
                         if (p.Stage != EditStage.DragOptimization || p.MeanHandleDistance is not double d) return;
                         trackedFirst ??= d;
@@ -219,12 +220,6 @@ internal static class ToyWorldSection
             Console.WriteLine($"  wrote {Path.GetFullPath(path)} (rows: original, ground truth, {string.Join(", ", settings.Select(s => s.Name))})");
         }
     }
-}
-
-/// <summary>Synchronous <see cref="IProgress{T}"/> (reports arrive on the editor's thread, in order).</summary>
-internal sealed class SyncProgress(Action<EditProgress> report) : IProgress<EditProgress>
-{
-    public void Report(EditProgress value) => report(value);
 }
 
 /// <summary>One edit of one scenario.</summary>

@@ -304,18 +304,10 @@ public sealed class DragLatentOptimizer
             var (dense, densePrev, denseDtype) = Pass(z, timestep, input, plan, needPrev);
             return (StepFeatures.Dense(dense), densePrev, denseDtype);
         }
+        // Not disposed here: the windows read the up-block outputs later in this step, whose dispose scope frees them.
         var output = _backbone.Forward(z, timestep, input.TextEmbedding, plan.Blocks, stopAfterLastFeature: !needPrev);
         var windows = new FeatureWindows(output, plan.Blocks, plan.FeatureWidth, plan.FeatureHeight);
-        var computeDtype = output.UpBlockFeatures[plan.Blocks[0]].dtype;
-        Tensor? prev = null;
-        if (needPrev)
-        {
-            var sample = output.Sample ?? throw new InvalidOperationException("the backbone returned no noise prediction for a full pass.");
-            prev = _scheduler.Step(sample, input.Timestep, z).PrevSample;
-        }
-        // The up-block outputs stay alive in the step's dispose scope (the windows read them); the output record itself
-        // is not disposed here for that reason.
-        return (StepFeatures.Windowed(windows, builtIn), prev, computeDtype);
+        return (StepFeatures.Windowed(windows, builtIn), PrevLatent(output, z, input, needPrev), output.UpBlockFeatures[plan.Blocks[0]].dtype);
     }
 
     private (Tensor Features, Tensor? Prev, ScalarType ComputeDtype) Pass(Tensor z, Tensor timestep, DragOptimizationInput input, DragPlan plan, bool needPrev)
@@ -325,9 +317,15 @@ public sealed class DragLatentOptimizer
         var computeDtype = features.dtype;
         // Half-precision policy: the loss and tracking run in float32.
         if (PrecisionPolicy.IsHalf(computeDtype)) features = features.to_type(ScalarType.Float32);
-        if (!needPrev) return (features, null, computeDtype);
+        return (features, PrevLatent(output, z, input, needPrev), computeDtype);
+    }
+
+    /// <summary>ẑ_{t−1}: one DDIM step from <paramref name="z"/> with the pass's noise prediction (Eq. 3's mask term), or null when not needed.</summary>
+    private Tensor? PrevLatent(UNetOutput output, Tensor z, DragOptimizationInput input, bool needPrev)
+    {
+        if (!needPrev) return null;
         var sample = output.Sample ?? throw new InvalidOperationException("the backbone returned no noise prediction for a full pass.");
-        return (features, _scheduler.Step(sample, input.Timestep, z).PrevSample, computeDtype);
+        return _scheduler.Step(sample, input.Timestep, z).PrevSample;
     }
 
     private DragPlan Plan(DragOptimizationInput input)
