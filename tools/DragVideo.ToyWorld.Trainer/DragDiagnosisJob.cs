@@ -83,11 +83,7 @@ internal static class DragDiagnosisJob
                 using var c = new VideoClip(clip.clone(), 8);
                 return ContactSheet.Render(c, null, 8);
             }).ToList();
-        var sheet = cat(rows.SelectMany((r, k) => k == 0 ? new[] { r } : new[] { ones(3, 4, r.shape[2]), r }).ToArray(), 1);
-        var enlarged = nn.functional.interpolate(sheet.unsqueeze(0), scale_factor: new[] { 2.0, 2.0 }, mode: InterpolationMode.Nearest)[0];
-        string temp = outputPng + ".tmp.png";
-        ImageFile.Write(enlarged, temp, ct);
-        File.Move(temp, outputPng, overwrite: true);
+        SheetFile.Write(rows, outputPng, enlarge: true, ct);
         Console.WriteLine($"wrote {outputPng}: rows original, ground truth, x̂₀(z_t), x̂₀(ẑ_t), denoised z_t, denoised ẑ_t (8 of {count} frames, 2×)");
     }
 }

@@ -45,10 +45,7 @@ internal static class SampleJob
                 rows.Add(ContactSheet.Render(clip, null, 8).MoveToOuterDisposeScope());
                 Console.WriteLine($"sample {i + 1}/{count} ({(DateTime.UtcNow - started).TotalSeconds:0} s)");
             }
-            using var sheet = cat(rows.SelectMany((r, k) => k == 0 ? new[] { r } : new[] { ones(3, 4, r.shape[2]), r }).ToArray(), 1);
-            string temp = outputPng + ".tmp.png";
-            ImageFile.Write(sheet, temp, ct);
-            File.Move(temp, outputPng, overwrite: true);
+            SheetFile.Write(rows, outputPng, enlarge: false, ct);
             Console.WriteLine($"wrote {outputPng}: {count} samples × 8 of {world.Frames} frames, {steps} DDIM steps, seeds {seed}…{seed + count - 1}");
         }
         finally
