@@ -60,11 +60,12 @@ internal static class MemorySection
 
         // 3b. The same checkpointed steps with freed host memory returned to the OS. Process-wide and permanent, so these
         //     rows come after every row measured with malloc's default behaviour.
+        Measured? returned4 = null, returned16 = null;
         if (HostAllocator.ReturnFreedMemory())
         {
-            var returned4 = Step(table, model, text, "drag step, 4 frames 256², freed host memory returned", 4, 32, GradientCheckpointing.Blocks, null, 3,
+            returned4 = Step(table, model, text, "drag step, 4 frames 256², freed host memory returned", 4, 32, GradientCheckpointing.Blocks, null, 3,
                 (blocks4?.Seconds ?? 90) * 1.3, clock, budget, blocks4, "kept");
-            var returned16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.Blocks, null, 7,
+            returned16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.Blocks, null, 7,
                 (blocks16?.Seconds ?? per16) * 1.3, clock, budget, blocks16, "kept");
             if (returned16 is not null && blocks16 is not null)
                 table.Add("memory: 16 frames 256² checkpointed blocks, freed host memory returned / kept", returned16.PeakGiB / blocks16.PeakGiB, "×",
@@ -73,16 +74,37 @@ internal static class MemorySection
         else
             table.Add("memory: freed host memory returned rows", double.NaN, "", "skipped: this platform's C library has no glibc mallopt");
 
-        // 4. The paper's resolution (each row ~15 minutes here, so only with --memory-512): a 16-frame 512² drag step
-        //    and a 12-frame 512² LoRA step, checkpointed per block.
+        // 4. The paper's resolution (each row ~15 minutes here, so only with --memory-512). A row runs only when its
+        //    projected float32 peak fits under the ceiling: the projection is the resident process plus the measured
+        //    256² activations of the same frame count × 4 (4× the pixels at every layer), so a one-pass 16-frame step
+        //    that cannot fit is reported with its arithmetic instead of being OOM-killed; the chunked settings follow.
         if (args.Contains("--memory-512"))
         {
+            // Rows after 3b run with freed memory returned (process-wide), so those figures are the basis when present.
+            double? act16 = (returned16 ?? blocks16)?.PeakGiB;
             double per512 = (blocks16?.Seconds ?? per16) * 4.4;
-            Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.Blocks, null, 10, per512 * 1.3, clock, budget, null);
-            LoraStep(table, model, text, 12, 64, GradientCheckpointing.Blocks, extraGiB: 10, estimateS: per512 * 0.75 * 1.4, clock, budget);
+            double onePass = act16 is null ? double.NaN : resident + 4 * (act16.Value - resident);
+            if (double.IsNaN(onePass) || onePass + MarginGiB <= CeilingGiB)
+                Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.Blocks, null,
+                    double.IsNaN(onePass) ? 10 : onePass - resident, per512 * 1.3, clock, budget, null);
+            else
+                table.Add("memory: drag step, 16 frames 512², checkpointed blocks, one pass", double.NaN, "",
+                    $"skipped: projected {onePass:0.0} GiB = resident {resident:0.00} + 4 × {act16 - resident:0.00} GiB (the 16-frame 256² step's activations), above the {CeilingGiB:0} GiB ceiling");
+            double? chunk4 = (returned4 ?? blocks4)?.PeakGiB;
+            double chunkExtra = chunk4 is null ? 6 : 4 * (chunk4.Value - resident);
+            Step(table, model, text, "drag step, 16 frames 512² in 4-frame chunks (DragBatchFrames = 4)", 16, 64, GradientCheckpointing.Blocks, null,
+                chunkExtra, per512 * 1.3, clock, budget, null, batchFrames: 4);
+            LoraStep(table, model, text, 12, 64, 4, GradientCheckpointing.Blocks, extraGiB: chunkExtra, estimateS: per512 * 0.3, clock, budget);
+            double lora12 = act16 is null ? double.NaN : resident + 0.75 * 4 * (act16.Value - resident);
+            if (double.IsNaN(lora12) || lora12 + MarginGiB <= CeilingGiB)
+                LoraStep(table, model, text, 12, 64, 12, GradientCheckpointing.Blocks, extraGiB: double.IsNaN(lora12) ? 10 : lora12 - resident,
+                    estimateS: per512 * 0.75 * 1.4, clock, budget);
+            else
+                table.Add("memory: LoRA step rank 16, 12 frames 512², batch of 12 frames", double.NaN, "",
+                    $"skipped: projected {lora12:0.0} GiB = resident {resident:0.00} + ¾ × 4 × {act16 - resident:0.00} GiB, above the {CeilingGiB:0} GiB ceiling");
         }
         else
-            table.Add("memory: 512² rows", double.NaN, "", "not run: add --memory-512 (and --memory-minutes 60) for the paper's resolution, ~15 min per row here");
+            table.Add("memory: 512² rows", double.NaN, "", "not run: add --memory-512 (and --memory-minutes 90) for the paper's resolution, ~15 min per row here");
         table.Add("memory section time", clock.Elapsed.TotalMinutes, "min", $"budget {budget.TotalMinutes:0} min");
     }
 
@@ -91,7 +113,7 @@ internal static class MemorySection
 
     private static Measured? Step(QuickTable table, UNetMotionModel model, Tensor text, string what, int frames, int latent,
         GradientCheckpointing mode, int? slice, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget, Measured? plain,
-        string reference = "plain")
+        string reference = "plain", int batchFrames = 0)
     {
         string name = $"memory: {what}, {Describe(mode, slice)}";
         if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return null;
@@ -99,7 +121,7 @@ internal static class MemorySection
         model.AttentionSliceSize = slice;
         try
         {
-            var m = Measure(() => DragStep(model, text, frames, latent));
+            var m = Measure(() => DragStep(model, text, frames, latent, batchFrames));
             string note = plain is null ? $"{m.Seconds:0} s per step" : $"{m.Seconds:0} s per step, time {m.Seconds / plain.Seconds:0.00}× {reference}, peak {m.PeakGiB / plain.PeakGiB:0.00}× {reference}";
             table.Add(name + " peak RSS", m.PeakGiB, "GiB", note);
             return m;
@@ -111,10 +133,10 @@ internal static class MemorySection
         }
     }
 
-    private static void LoraStep(QuickTable table, UNetMotionModel model, Tensor text, int frames, int latent, GradientCheckpointing mode,
-        double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    private static void LoraStep(QuickTable table, UNetMotionModel model, Tensor text, int frames, int latent, int batchFrames,
+        GradientCheckpointing mode, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
     {
-        string name = $"memory: LoRA step rank 16, {frames} frames {latent * 8}², {Describe(mode, null)}";
+        string name = $"memory: LoRA step rank 16, {frames} frames {latent * 8}², batch of {batchFrames} frames, {Describe(mode, null)}";
         if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return;
         model.GradientCheckpointing = mode;
         try
@@ -122,7 +144,7 @@ internal static class MemorySection
             using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 16 });
             using var clip = randn(new long[] { 1, 4, frames, latent, latent });
             var m = Measure(() => new LoraTrainer().Train(model, DdimScheduler.StableDiffusion15(), network, clip, text,
-                new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 16 }, Steps = 1, BatchFrames = frames }));
+                new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 16 }, Steps = 1, BatchFrames = batchFrames }));
             network.Detach();
             table.Add(name + " peak RSS", m.PeakGiB, "GiB", $"{m.Seconds:0} s per step (AdamW on the adapters only)");
         }
@@ -170,9 +192,10 @@ internal static class MemorySection
     /// <summary>
     /// One step of the editor's drag optimiser (<see cref="DragLatentOptimizer"/>, K = 1) with a mask, so the pass is a
     /// full one (Eq. 3's mask term needs ẑ_{t−1}): features of up block 2 read around one handle per frame (Eq. 3, the
-    /// feature size is half the frame's), the mask term on the DDIM step, backward to the latent and one Adam update.
+    /// feature size is half the frame's), the mask term on the DDIM step, backward to the latent and one Adam update —
+    /// for each chunk of <paramref name="batchFrames"/> frames when it is not 0 (<see cref="DragOptimizationOptions.DragBatchFrames"/>).
     /// </summary>
-    private static void DragStep(UNetMotionModel model, Tensor text, int frames, int latent)
+    private static void DragStep(UNetMotionModel model, Tensor text, int frames, int latent, int batchFrames)
     {
         using var scope = NewDisposeScope();
         using var g = new Generator(7);
@@ -185,15 +208,19 @@ internal static class MemorySection
         var mask = BinaryMask.FromFunction(size, size, (x, y) => x >= size / 4 && x < size * 3 / 4 && y >= size / 4 && y < size * 3 / 4);
         var input = new DragOptimizationInput(z, t, text, Enumerable.Repeat((IReadOnlyList<DragPair>)new[] { pair }, frames).ToList(),
             Enumerable.Repeat(mask, frames).ToList(), size, size);
-        using var result = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = 1, FeatureUpBlocks = new[] { 2 } })
+        using var result = new DragLatentOptimizer(model, scheduler, options: new DragOptimizationOptions { Steps = 1, FeatureUpBlocks = new[] { 2 }, DragBatchFrames = batchFrames })
             .Optimize(input);
-        if (result.UpdatesApplied != 1) throw new InvalidOperationException("the measured drag step applied no update.");
+        int chunks = batchFrames == 0 ? 1 : (frames + batchFrames - 1) / batchFrames;
+        if (result.UpdatesApplied != chunks) throw new InvalidOperationException($"the measured drag step applied {result.UpdatesApplied} updates; expected one per chunk ({chunks}).");
     }
 
     private static Measured Measure(Action action)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
+        // Without this, the high-water mark restarts at an RSS that still holds the previous row's freed activations
+        // (malloc keeps them), and a row smaller than the one before it would report the earlier row's peak.
+        HostAllocator.ReleaseFreedMemory();
         bool reset = PeakMemory.Reset();
         var sw = Stopwatch.StartNew();
         action();

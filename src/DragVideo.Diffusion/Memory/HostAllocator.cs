@@ -25,9 +25,11 @@ public static class HostAllocator
     public static int? ThresholdBytes { get; private set; }
 
     /// <summary>
-    /// Makes blocks of at least <paramref name="thresholdBytes"/> come from <c>mmap</c> and go back to the OS when freed.
-    /// Returns false (and changes nothing) where that is not possible: not Linux, or a C library without glibc's
-    /// <c>mallopt</c>. Calling it again with the same value is a no-op.
+    /// Makes blocks of at least <paramref name="thresholdBytes"/> come from <c>mmap</c> and go back to the OS when freed,
+    /// and gives back what malloc's heaps already hold free (<see cref="ReleaseFreedMemory"/>): without that, a process
+    /// that ran a large step before opting in would keep that step's freed activations resident. Returns false (and
+    /// changes nothing) where that is not possible: not Linux, or a C library without glibc's <c>mallopt</c>. Calling it
+    /// again with the same value changes nothing more.
     /// </summary>
     /// <param name="thresholdBytes">smallest block size served by mmap, in [4 KiB, 32 MiB] (glibc's limits).</param>
     /// <exception cref="ArgumentOutOfRangeException">the threshold is outside [4 KiB, 32 MiB].</exception>
@@ -53,10 +55,34 @@ public static class HostAllocator
                 return false;
             }
             ThresholdBytes = thresholdBytes;
+        }
+        ReleaseFreedMemory();
+        return true;
+    }
+
+    /// <summary>
+    /// Gives the memory malloc's heaps hold free back to the OS now (glibc <c>malloc_trim</c>), once, with no lasting
+    /// effect: for example after an edit, or between measurements, so that the next peak is its own and not the previous
+    /// step's retained activations. Returns false (and does nothing) where glibc is not available.
+    /// </summary>
+    public static bool ReleaseFreedMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        try
+        {
+            malloc_trim(0);
             return true;
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return false;
         }
     }
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int mallopt(int parameter, int value);
+
+    // Releases free memory at the top of and inside malloc's heaps (whole free pages) to the OS; 0 = keep no padding.
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int malloc_trim(nuint pad);
 }

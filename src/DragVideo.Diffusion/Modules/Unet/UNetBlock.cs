@@ -40,24 +40,41 @@ internal abstract class UNetBlock<TArgs, TResult> : nn.Module<Tensor, TArgs, TRe
     {
         if (motionModules is null || !ctx.MotionEnabled) return hidden;
         var module = motionModules[index];
-        if (!ctx.CheckpointUnits) return module.call(hidden, ctx.Frames, ctx.Call);
         int frames = ctx.Frames;
         var call = ctx.Call;
-        return GradientCheckpoint.Run(x => new[] { module.call(x[0]!, frames, call) }, hidden)[0];
+        return InOwnScope(() => ctx.CheckpointUnits
+            ? GradientCheckpoint.Run(x => new[] { module.call(x[0]!, frames, call) }, hidden)[0]
+            : module.call(hidden, frames, call));
     }
 
     /// <summary>Runs a resnet with the context's time embedding, as its own checkpoint unit when the context asks for it.</summary>
     protected static Tensor RunResnet(ResnetBlock2D resnet, Tensor hidden, UNetForwardContext ctx)
-        => ctx.CheckpointUnits
+        => InOwnScope(() => ctx.CheckpointUnits
             ? GradientCheckpoint.Run(x => new[] { resnet.call(x[0]!, x[1]!) }, hidden, ctx.Temb)[0]
-            : resnet.call(hidden, ctx.Temb);
+            : resnet.call(hidden, ctx.Temb));
 
     /// <summary>Runs a spatial transformer on the context's text embedding, as its own checkpoint unit when the context asks for it.</summary>
     protected static Tensor RunTransformer(Attention.Transformer2DModel transformer, Tensor hidden, UNetForwardContext ctx)
     {
-        if (!ctx.CheckpointUnits) return transformer.call(hidden, ctx.EncoderHiddenStates, ctx.Call);
         var call = ctx.Call;
-        return GradientCheckpoint.Run(x => new[] { transformer.call(x[0]!, x[1], call) }, hidden, ctx.EncoderHiddenStates)[0];
+        return InOwnScope(() => ctx.CheckpointUnits
+            ? GradientCheckpoint.Run(x => new[] { transformer.call(x[0]!, x[1], call) }, hidden, ctx.EncoderHiddenStates)[0]
+            : transformer.call(hidden, ctx.EncoderHiddenStates, call));
+    }
+
+    /// <summary>
+    /// Runs one unit (a resnet, transformer or motion module) in its own dispose scope and keeps only its output, so the
+    /// unit's intermediates are released when it returns instead of when the whole block does. Without a graph — under
+    /// <c>no_grad</c>, and in the graph-free forward of a checkpointed block — nothing else needs them, so a block's
+    /// peak becomes one unit's intermediates instead of all of its units' (measured: docs/performance.md, "Memory");
+    /// with a graph, autograd keeps what backward needs through its own references, as it does at block boundaries.
+    /// </summary>
+    private static Tensor InOwnScope(Func<Tensor> unit)
+    {
+        using var scope = NewDisposeScope();
+        var output = unit();
+        if (scope.Contains(output)) scope.MoveToOuter(output);
+        return output;
     }
 
     /// <summary>Enumerates a transformer list's and a motion list's layers interleaved in forward order.</summary>
