@@ -8,6 +8,7 @@ internal static class QuickSections
     {
         ("fast", FastBackendSection.Run),
         ("tracking", TrackingSection.Run),
+        ("metrics", MetricsSection.Run),
         ("fullres", FullResolutionSection.Run),
         // The editor section runs before the U-Net section's 16-frame drag step, whose ~20 GB peak leaves the
         // allocator cold for whatever is timed next.

@@ -50,6 +50,7 @@ internal static class MemorySection
         // 3. The 16-frame 256² step: the editor's default (checkpointed blocks), then the plain step if the machine can hold it.
         double per16 = 4.2 * (plain4?.Seconds ?? 60);
         var blocks16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Blocks, null, 6, per16 * 1.2, clock, budget, null);
+        var units16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.All, null, 5, per16 * 1.3, clock, budget, blocks16, "blocks");
         var plain16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Off, null, 14, per16, clock, budget, null);
         if (plain16 is not null && blocks16 is not null)
             table.Add("memory: 16 frames 256², checkpointed blocks / plain", blocks16.PeakGiB / plain16.PeakGiB, "×",
@@ -60,13 +61,15 @@ internal static class MemorySection
 
         // 3b. The same checkpointed steps with freed host memory returned to the OS. Process-wide and permanent, so these
         //     rows come after every row measured with malloc's default behaviour.
-        Measured? returned4 = null, returned16 = null;
+        Measured? returned4 = null, returned16 = null, returnedUnits16 = null;
         if (HostAllocator.ReturnFreedMemory())
         {
             returned4 = Step(table, model, text, "drag step, 4 frames 256², freed host memory returned", 4, 32, GradientCheckpointing.Blocks, null, 3,
                 (blocks4?.Seconds ?? 90) * 1.3, clock, budget, blocks4, "kept");
             returned16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.Blocks, null, 7,
                 (blocks16?.Seconds ?? per16) * 1.3, clock, budget, blocks16, "kept");
+            returnedUnits16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.All, null, 5,
+                (units16?.Seconds ?? per16) * 1.3, clock, budget, units16, "kept");
             if (returned16 is not null && blocks16 is not null)
                 table.Add("memory: 16 frames 256² checkpointed blocks, freed host memory returned / kept", returned16.PeakGiB / blocks16.PeakGiB, "×",
                     $"peak; time {returned16.Seconds / blocks16.Seconds:0.00}× (MemoryOptions.ReturnFreedHostMemory)");
@@ -81,27 +84,27 @@ internal static class MemorySection
         if (args.Contains("--memory-512"))
         {
             // Rows after 3b run with freed memory returned (process-wide), so those figures are the basis when present.
-            double? act16 = (returned16 ?? blocks16)?.PeakGiB;
+            double? actUnits16 = (returnedUnits16 ?? units16)?.PeakGiB;
             double per512 = (blocks16?.Seconds ?? per16) * 4.4;
-            double onePass = act16 is null ? double.NaN : resident + 4 * (act16.Value - resident);
+            double onePass = actUnits16 is null ? double.NaN : resident + 4 * (actUnits16.Value - resident);
             if (double.IsNaN(onePass) || onePass + MarginGiB <= CeilingGiB)
-                Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.Blocks, null,
-                    double.IsNaN(onePass) ? 10 : onePass - resident, per512 * 1.3, clock, budget, null);
+                Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.All, null,
+                    double.IsNaN(onePass) ? 10 : onePass - resident, per512 * 1.4, clock, budget, null);
             else
-                table.Add("memory: drag step, 16 frames 512², checkpointed blocks, one pass", double.NaN, "",
-                    $"skipped: projected {onePass:0.0} GiB = resident {resident:0.00} + 4 × {act16 - resident:0.00} GiB (the 16-frame 256² step's activations), above the {CeilingGiB:0} GiB ceiling");
+                table.Add("memory: drag step, 16 frames 512², checkpointed units (All), one pass", double.NaN, "",
+                    $"skipped: projected {onePass:0.0} GiB = resident {resident:0.00} + 4 × {actUnits16 - resident:0.00} GiB (the 16-frame 256² step's activations), above the {CeilingGiB:0} GiB ceiling");
             double? chunk4 = (returned4 ?? blocks4)?.PeakGiB;
             double chunkExtra = chunk4 is null ? 6 : 4 * (chunk4.Value - resident);
             Step(table, model, text, "drag step, 16 frames 512² in 4-frame chunks (DragBatchFrames = 4)", 16, 64, GradientCheckpointing.Blocks, null,
                 chunkExtra, per512 * 1.3, clock, budget, null, batchFrames: 4);
             LoraStep(table, model, text, 12, 64, 4, GradientCheckpointing.Blocks, extraGiB: chunkExtra, estimateS: per512 * 0.3, clock, budget);
-            double lora12 = act16 is null ? double.NaN : resident + 0.75 * 4 * (act16.Value - resident);
+            double lora12 = actUnits16 is null ? double.NaN : resident + 0.75 * 4 * (actUnits16.Value - resident);
             if (double.IsNaN(lora12) || lora12 + MarginGiB <= CeilingGiB)
-                LoraStep(table, model, text, 12, 64, 12, GradientCheckpointing.Blocks, extraGiB: double.IsNaN(lora12) ? 10 : lora12 - resident,
-                    estimateS: per512 * 0.75 * 1.4, clock, budget);
+                LoraStep(table, model, text, 12, 64, 12, GradientCheckpointing.All, extraGiB: double.IsNaN(lora12) ? 10 : lora12 - resident,
+                    estimateS: per512 * 0.75 * 1.5, clock, budget);
             else
                 table.Add("memory: LoRA step rank 16, 12 frames 512², batch of 12 frames", double.NaN, "",
-                    $"skipped: projected {lora12:0.0} GiB = resident {resident:0.00} + ¾ × 4 × {act16 - resident:0.00} GiB, above the {CeilingGiB:0} GiB ceiling");
+                    $"skipped: projected {lora12:0.0} GiB = resident {resident:0.00} + ¾ × 4 × {actUnits16 - resident:0.00} GiB, above the {CeilingGiB:0} GiB ceiling");
         }
         else
             table.Add("memory: 512² rows", double.NaN, "", "not run: add --memory-512 (and --memory-minutes 90) for the paper's resolution, ~15 min per row here");
