@@ -6,6 +6,8 @@ using DragVideo;
 using DragVideo.Benchmarks;
 
 TorchRuntime.EnsureLoaded();
+if (args.Length > 0 && args[0] == "--memory-row")
+    return MemorySection.RunChild(args[1..]);
 if (args.Contains("--quick"))
 {
     // One run, one table: every figure is measured on this machine in this process, so ratios are meaningful even

@@ -14,9 +14,12 @@ public sealed record MemoryOptions
 {
     /// <summary>
     /// Gradient checkpointing during drag optimisation and LoRA training, or null (default) for automatic:
-    /// <see cref="DragVideo.GradientCheckpointing.Blocks"/> on a backbone that supports it, else off. Blocks was chosen by
-    /// measurement (docs/performance.md, "Memory"): it lowered a 16-frame 256² drag step's peak from 19.7 to 15.4 GiB at
-    /// SD1.5 width for ≤ 1.1× the time per step (13.4 GiB with the drag loop's windowed features), and All saves little more. An explicit mode other than Off on a backbone without checkpointing is refused at build.
+    /// <see cref="DragVideo.GradientCheckpointing.All"/> (each resnet, transformer and motion module) on a backbone that
+    /// supports it, else off. Chosen by measurement (docs/performance.md, "Memory"), SD1.5 width, one 16-frame 256² drag
+    /// step in a fresh process: per unit 8.95 GiB, per block 11.4 GiB, at the same time per step (134 / 135 s; 4 frames:
+    /// 0.93× / 0.97× the plain step). Per-block was the default until each unit got its own dispose scope; before that
+    /// a unit's intermediates lived as long as its block and the two modes peaked alike. An explicit mode other than Off
+    /// on a backbone without checkpointing is refused at build.
     /// </summary>
     public GradientCheckpointing? GradientCheckpointing { get; init; }
 
@@ -60,7 +63,7 @@ public sealed record MemoryOptions
         ArgumentNullException.ThrowIfNull(backbone);
         if (backbone is IMemorySavingBackbone saving)
         {
-            saving.GradientCheckpointing = GradientCheckpointing ?? DragVideo.GradientCheckpointing.Blocks;
+            saving.GradientCheckpointing = GradientCheckpointing ?? DragVideo.GradientCheckpointing.All;
             saving.AttentionSliceSize = AttentionSliceSize;
         }
         else if (GradientCheckpointing is { } mode && mode != DragVideo.GradientCheckpointing.Off)

@@ -8,12 +8,12 @@ namespace DragVideo.Editing.Tests;
 public class MemoryOptionsTests
 {
     [Fact]
-    public void By_default_the_editor_checkpoints_whole_blocks_of_a_backbone_that_can()
+    public void By_default_the_editor_checkpoints_each_unit_of_a_backbone_that_can()
     {
         using var tiny = new TinyEditor();
         using var backbone = TinyDiffusion.Load();
         using var editor = tiny.Builder(backbone).Build();
-        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.Blocks);
+        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.All);
         backbone.AttentionSliceSize.Should().BeNull();
     }
 
@@ -23,8 +23,8 @@ public class MemoryOptionsTests
         using var tiny = new TinyEditor();
         using var backbone = TinyDiffusion.Load();
         using var editor = tiny.Builder(backbone)
-            .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.All, AttentionSliceSize = 64 }).Build();
-        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.All);
+            .Configure(o => o.Memory = new MemoryOptions { GradientCheckpointing = GradientCheckpointing.Blocks, AttentionSliceSize = 64 }).Build();
+        backbone.GradientCheckpointing.Should().Be(GradientCheckpointing.Blocks);
         backbone.AttentionSliceSize.Should().Be(64);
     }
 

@@ -32,26 +32,29 @@ internal static class MemorySection
         var clock = Stopwatch.StartNew();
         string width = BenchmarkUnet.Label(sd15Width);
         var config = BenchmarkUnet.Config(sd15Width);
-        using var model = new UNetMotionModel(config);
-        model.eval();
-        foreach (var p in model.parameters()) p.requires_grad_(false);
-        using var text = randn(1, 77, config.CrossAttentionDim[0]);
-        double resident = PeakMemory.CurrentMiB() / 1024;
+        double resident;
+        using (var model = new UNetMotionModel(config))
+            resident = PeakMemory.CurrentMiB() / 1024;
         table.Add($"memory: resident process with the {width} video U-Net", resident, "GiB", "float32 weights + runtime");
+        // Every step row runs in a child process of its own (this program with --memory-row): a peak measured in a
+        // process that already ran a larger row includes the heap that row left behind, and a row that does not fit is
+        // then only that child's out-of-memory kill.
+        HostAllocator.ReleaseFreedMemory();
+        var rows = new RowRunner(sd15Width, resident);
 
         // 1. Attention slicing at the paper's token count: one spatial self-attention, forward + backward.
         SlicingRows(table, sd15Width ? 40 : 16);
 
         // 2. Time of a checkpointed step vs the plain step (4 frames 256², the optimiser's step with a mask).
-        var plain4 = Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Off, null, extraGiB: 5, estimateS: 120, clock, budget, null);
-        var blocks4 = Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Blocks, null, 3, (plain4?.Seconds ?? 60) * 1.5, clock, budget, plain4);
-        Step(table, model, text, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.All, null, 3, (blocks4?.Seconds ?? 90) * 1.1, clock, budget, plain4);
+        var plain4 = Step(table, rows, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Off, null, extraGiB: 5, estimateS: 120, clock, budget, null, runs: 2);
+        var blocks4 = Step(table, rows, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.Blocks, null, 3, (plain4?.Seconds ?? 60) * 3, clock, budget, plain4, runs: 2);
+        Step(table, rows, "drag step, 4 frames 256²", 4, 32, GradientCheckpointing.All, null, 3, (blocks4?.Seconds ?? 90) * 2.2, clock, budget, plain4, runs: 2);
 
         // 3. The 16-frame 256² step: the editor's default (checkpointed blocks), then the plain step if the machine can hold it.
         double per16 = 4.2 * (plain4?.Seconds ?? 60);
-        var blocks16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Blocks, null, 6, per16 * 1.2, clock, budget, null);
-        var units16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.All, null, 5, per16 * 1.3, clock, budget, blocks16, "blocks");
-        var plain16 = Step(table, model, text, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Off, null, 14, per16, clock, budget, null);
+        var blocks16 = Step(table, rows, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Blocks, null, 6, per16 * 1.2, clock, budget, null);
+        var units16 = Step(table, rows, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.All, null, 5, per16 * 1.3, clock, budget, blocks16, "blocks");
+        var plain16 = Step(table, rows, "drag step, 16 frames 256²", 16, 32, GradientCheckpointing.Off, null, 14, per16, clock, budget, null);
         if (plain16 is not null && blocks16 is not null)
             table.Add("memory: 16 frames 256², checkpointed blocks / plain", blocks16.PeakGiB / plain16.PeakGiB, "×",
                 $"peak; time {blocks16.Seconds / plain16.Seconds:0.00}×");
@@ -59,17 +62,16 @@ internal static class MemorySection
             table.Add("memory: one 4-frame chunk (DragBatchFrames = 4) vs 16 frames, plain", plain4.PeakGiB, "GiB",
                 "DragOptimizationOptions.DragBatchFrames = 4 optimises 16 frames as four independent 4-frame steps, so its peak is this 4-frame step's");
 
-        // 3b. The same checkpointed steps with freed host memory returned to the OS. Process-wide and permanent, so these
-        //     rows come after every row measured with malloc's default behaviour.
+        // 3b. The same checkpointed steps in processes that return freed host memory to the OS from the start.
         Measured? returned4 = null, returned16 = null, returnedUnits16 = null;
-        if (HostAllocator.ReturnFreedMemory())
+        if (OperatingSystem.IsLinux())
         {
-            returned4 = Step(table, model, text, "drag step, 4 frames 256², freed host memory returned", 4, 32, GradientCheckpointing.Blocks, null, 3,
-                (blocks4?.Seconds ?? 90) * 1.3, clock, budget, blocks4, "kept");
-            returned16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.Blocks, null, 7,
-                (blocks16?.Seconds ?? per16) * 1.3, clock, budget, blocks16, "kept");
-            returnedUnits16 = Step(table, model, text, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.All, null, 5,
-                (units16?.Seconds ?? per16) * 1.3, clock, budget, units16, "kept");
+            returned4 = Step(table, rows, "drag step, 4 frames 256², freed host memory returned", 4, 32, GradientCheckpointing.Blocks, null, 3,
+                (blocks4?.Seconds ?? 90) * 1.3, clock, budget, blocks4, "kept", returnFreed: true);
+            returned16 = Step(table, rows, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.Blocks, null, 7,
+                (blocks16?.Seconds ?? per16) * 1.3, clock, budget, blocks16, "kept", returnFreed: true);
+            returnedUnits16 = Step(table, rows, "drag step, 16 frames 256², freed host memory returned", 16, 32, GradientCheckpointing.All, null, 5,
+                (units16?.Seconds ?? per16) * 1.3, clock, budget, units16, "kept", returnFreed: true);
             if (returned16 is not null && blocks16 is not null)
                 table.Add("memory: 16 frames 256² checkpointed blocks, freed host memory returned / kept", returned16.PeakGiB / blocks16.PeakGiB, "×",
                     $"peak; time {returned16.Seconds / blocks16.Seconds:0.00}× (MemoryOptions.ReturnFreedHostMemory)");
@@ -88,19 +90,19 @@ internal static class MemorySection
             double per512 = (blocks16?.Seconds ?? per16) * 4.4;
             double onePass = actUnits16 is null ? double.NaN : resident + 4 * (actUnits16.Value - resident);
             if (double.IsNaN(onePass) || onePass + MarginGiB <= CeilingGiB)
-                Step(table, model, text, "drag step, 16 frames 512²", 16, 64, GradientCheckpointing.All, null,
-                    double.IsNaN(onePass) ? 10 : onePass - resident, per512 * 1.4, clock, budget, null);
+                Step(table, rows, "drag step, 16 frames 512², freed host memory returned", 16, 64, GradientCheckpointing.All, null,
+                    double.IsNaN(onePass) ? 10 : onePass - resident, per512 * 1.4, clock, budget, null, returnFreed: true);
             else
                 table.Add("memory: drag step, 16 frames 512², checkpointed units (All), one pass", double.NaN, "",
                     $"skipped: projected {onePass:0.0} GiB = resident {resident:0.00} + 4 × {actUnits16 - resident:0.00} GiB (the 16-frame 256² step's activations), above the {CeilingGiB:0} GiB ceiling");
             double? chunk4 = (returned4 ?? blocks4)?.PeakGiB;
             double chunkExtra = chunk4 is null ? 6 : 4 * (chunk4.Value - resident);
-            Step(table, model, text, "drag step, 16 frames 512² in 4-frame chunks (DragBatchFrames = 4)", 16, 64, GradientCheckpointing.Blocks, null,
-                chunkExtra, per512 * 1.3, clock, budget, null, batchFrames: 4);
-            LoraStep(table, model, text, 12, 64, 4, GradientCheckpointing.Blocks, extraGiB: chunkExtra, estimateS: per512 * 0.3, clock, budget);
+            Step(table, rows, "drag step, 16 frames 512² in 4-frame chunks (DragBatchFrames = 4), freed host memory returned", 16, 64, GradientCheckpointing.Blocks, null,
+                chunkExtra, per512 * 1.3, clock, budget, null, batchFrames: 4, returnFreed: true);
+            LoraStep(table, rows, 12, 64, 4, GradientCheckpointing.Blocks, extraGiB: chunkExtra, estimateS: per512 * 0.3, clock, budget);
             double lora12 = actUnits16 is null ? double.NaN : resident + 0.75 * 4 * (actUnits16.Value - resident);
             if (double.IsNaN(lora12) || lora12 + MarginGiB <= CeilingGiB)
-                LoraStep(table, model, text, 12, 64, 12, GradientCheckpointing.All, extraGiB: double.IsNaN(lora12) ? 10 : lora12 - resident,
+                LoraStep(table, rows, 12, 64, 12, GradientCheckpointing.All, extraGiB: double.IsNaN(lora12) ? 10 : lora12 - resident,
                     estimateS: per512 * 0.75 * 1.5, clock, budget);
             else
                 table.Add("memory: LoRA step rank 16, 12 frames 512², batch of 12 frames", double.NaN, "",
@@ -114,47 +116,108 @@ internal static class MemorySection
     /// <summary>Outcome of one measured row.</summary>
     private sealed record Measured(double PeakGiB, double Seconds);
 
-    private static Measured? Step(QuickTable table, UNetMotionModel model, Tensor text, string what, int frames, int latent,
+    private static Measured? Step(QuickTable table, RowRunner rows, string what, int frames, int latent,
         GradientCheckpointing mode, int? slice, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget, Measured? plain,
-        string reference = "plain", int batchFrames = 0)
+        string reference = "plain", int batchFrames = 0, bool returnFreed = false, int runs = 1)
     {
         string name = $"memory: {what}, {Describe(mode, slice)}";
-        if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return null;
-        model.GradientCheckpointing = mode;
-        model.AttentionSliceSize = slice;
-        try
+        if (!CanRun(table, name, rows.Resident + extraGiB, estimateS, clock, budget)) return null;
+        var m = rows.Run(table, name, new RowSpec("drag", frames, latent, mode, slice ?? 0, batchFrames, returnFreed, runs));
+        if (m is null) return null;
+        string note = plain is null ? $"{m.Seconds:0} s per step" : $"{m.Seconds:0} s per step, time {m.Seconds / plain.Seconds:0.00}× {reference}, peak {m.PeakGiB / plain.PeakGiB:0.00}× {reference}";
+        table.Add(name + " peak RSS", m.PeakGiB, "GiB", note);
+        return m;
+    }
+
+    private static void LoraStep(QuickTable table, RowRunner rows, int frames, int latent, int batchFrames,
+        GradientCheckpointing mode, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    {
+        string name = $"memory: LoRA step rank 16, {frames} frames {latent * 8}², batch of {batchFrames} frames, freed host memory returned, {Describe(mode, null)}";
+        if (!CanRun(table, name, rows.Resident + extraGiB, estimateS, clock, budget)) return;
+        var m = rows.Run(table, name, new RowSpec("lora", frames, latent, mode, 0, batchFrames, ReturnFreed: true));
+        if (m is not null) table.Add(name + " peak RSS", m.PeakGiB, "GiB", $"{m.Seconds:0} s per step (AdamW on the adapters only)");
+    }
+
+    /// <summary>
+    /// One measured step, as passed to a child process: drag or LoRA, frames, latent size, checkpointing, attention slice
+    /// (0 = none), frame chunk (0 = none), freed memory returned, and how many times to run it (the time is the last
+    /// run's: a process's first step was measured ~1.7× slower than its second, which would swamp a time ratio).
+    /// </summary>
+    private sealed record RowSpec(string Kind, int Frames, int Latent, GradientCheckpointing Mode, int Slice, int BatchFrames, bool ReturnFreed, int Runs = 1)
+    {
+        public string[] ToArgs() => new[] { Kind, $"{Frames}", $"{Latent}", $"{Mode}", $"{Slice}", $"{BatchFrames}", ReturnFreed ? "returned" : "kept", $"{Runs}" };
+
+        public static RowSpec Parse(string[] a) => a.Length == 8
+            ? new RowSpec(a[0], int.Parse(a[1], CultureInfo.InvariantCulture), int.Parse(a[2], CultureInfo.InvariantCulture),
+                Enum.Parse<GradientCheckpointing>(a[3]), int.Parse(a[4], CultureInfo.InvariantCulture), int.Parse(a[5], CultureInfo.InvariantCulture),
+                a[6] == "returned", int.Parse(a[7], CultureInfo.InvariantCulture))
+            : throw new ArgumentException($"--memory-row needs kind frames latent mode slice batchFrames kept|returned runs; got {string.Join(' ', a)}");
+    }
+
+    /// <summary>Starts this benchmark program once per row (<c>--memory-row …</c>) and reads back its peak and time.</summary>
+    private sealed class RowRunner(bool sd15Width, double resident)
+    {
+        public double Resident { get; } = resident;
+
+        public Measured? Run(QuickTable table, string name, RowSpec spec)
         {
-            var m = Measure(() => DragStep(model, text, frames, latent, batchFrames));
-            string note = plain is null ? $"{m.Seconds:0} s per step" : $"{m.Seconds:0} s per step, time {m.Seconds / plain.Seconds:0.00}× {reference}, peak {m.PeakGiB / plain.PeakGiB:0.00}× {reference}";
-            table.Add(name + " peak RSS", m.PeakGiB, "GiB", note);
-            return m;
-        }
-        finally
-        {
-            model.GradientCheckpointing = GradientCheckpointing.Off;
-            model.AttentionSliceSize = null;
+            string host = Environment.ProcessPath ?? "dotnet";
+            var psi = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            // Under `dotnet <dll>` the host is dotnet and the program is this assembly; an apphost is the program itself.
+            if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+                psi.ArgumentList.Add(typeof(MemorySection).Assembly.Location);
+            psi.ArgumentList.Add("--memory-row");
+            foreach (var a in spec.ToArgs()) psi.ArgumentList.Add(a);
+            if (!sd15Width) psi.ArgumentList.Add("--small");
+            using var child = Process.Start(psi) ?? throw new InvalidOperationException("the memory row's child process did not start.");
+            var stderr = child.StandardError.ReadToEndAsync();
+            string stdout = child.StandardOutput.ReadToEnd();
+            child.WaitForExit();
+            var line = stdout.Split('\n').LastOrDefault(l => l.StartsWith("ROW ", StringComparison.Ordinal));
+            if (child.ExitCode != 0 || line is null)
+            {
+                string why = child.ExitCode == 137 ? "killed (out of memory)" : $"exit code {child.ExitCode}: {stderr.Result.Split('\n').FirstOrDefault(l => l.Length > 0)}";
+                table.Add(name, double.NaN, "", "failed: " + why);
+                return null;
+            }
+            var parts = line.Split(' ');
+            return new Measured(double.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
         }
     }
 
-    private static void LoraStep(QuickTable table, UNetMotionModel model, Tensor text, int frames, int latent, int batchFrames,
-        GradientCheckpointing mode, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    /// <summary>
+    /// Child-process entry (<c>--memory-row kind frames latent mode slice batchFrames kept|returned [--small]</c>): builds
+    /// the U-Net with random weights, runs the one step and prints <c>ROW peakGiB seconds</c> — the peak of a process that
+    /// ran nothing else.
+    /// </summary>
+    public static int RunChild(string[] args)
     {
-        string name = $"memory: LoRA step rank 16, {frames} frames {latent * 8}², batch of {batchFrames} frames, {Describe(mode, null)}";
-        if (!CanRun(table, name, extraGiB, estimateS, clock, budget)) return;
-        model.GradientCheckpointing = mode;
-        try
+        var spec = RowSpec.Parse(args.Where(a => a != "--small").ToArray());
+        TryLowerOomPriority();
+        if (spec.ReturnFreed && !HostAllocator.ReturnFreedMemory()) throw new PlatformNotSupportedException("freed host memory cannot be returned here.");
+        var config = BenchmarkUnet.Config(!args.Contains("--small"));
+        using var model = new UNetMotionModel(config);
+        model.eval();
+        foreach (var p in model.parameters()) p.requires_grad_(false);
+        using var text = randn(1, 77, config.CrossAttentionDim[0]);
+        model.GradientCheckpointing = spec.Mode;
+        model.AttentionSliceSize = spec.Slice == 0 ? null : spec.Slice;
+        Measured m;
+        if (spec.Kind == "drag")
+        {
+            for (int i = 1; i < spec.Runs; i++) DragStep(model, text, spec.Frames, spec.Latent, spec.BatchFrames);
+            m = Measure(() => DragStep(model, text, spec.Frames, spec.Latent, spec.BatchFrames));
+        }
+        else
         {
             using var network = LoraNetwork.Create(model, new LoraConfig { Rank = 16 });
-            using var clip = randn(new long[] { 1, 4, frames, latent, latent });
-            var m = Measure(() => new LoraTrainer().Train(model, DdimScheduler.StableDiffusion15(), network, clip, text,
-                new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 16 }, Steps = 1, BatchFrames = batchFrames }));
+            using var clip = randn(new long[] { 1, 4, spec.Frames, spec.Latent, spec.Latent });
+            m = Measure(() => new LoraTrainer().Train(model, DdimScheduler.StableDiffusion15(), network, clip, text,
+                new LoraTrainingOptions { Adapters = new LoraConfig { Rank = 16 }, Steps = 1, BatchFrames = spec.BatchFrames }));
             network.Detach();
-            table.Add(name + " peak RSS", m.PeakGiB, "GiB", $"{m.Seconds:0} s per step (AdamW on the adapters only)");
         }
-        finally
-        {
-            model.GradientCheckpointing = GradientCheckpointing.Off;
-        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ROW {m.PeakGiB} {m.Seconds}"));
+        return 0;
     }
 
     /// <summary>
@@ -221,8 +284,8 @@ internal static class MemorySection
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
-        // Without this, the high-water mark restarts at an RSS that still holds the previous row's freed activations
-        // (malloc keeps them), and a row smaller than the one before it would report the earlier row's peak.
+        // Without this, the high-water mark restarts at an RSS that still holds an earlier step's freed activations
+        // (malloc keeps them), and the measured step would report that step's peak.
         HostAllocator.ReleaseFreedMemory();
         bool reset = PeakMemory.Reset();
         var sw = Stopwatch.StartNew();
@@ -232,15 +295,14 @@ internal static class MemorySection
         return new Measured(reset ? peak : double.NaN, seconds);
     }
 
-    private static bool CanRun(QuickTable table, string name, double extraGiB, double estimateS, Stopwatch clock, TimeSpan budget)
+    private static bool CanRun(QuickTable table, string name, double needGiB, double estimateS, Stopwatch clock, TimeSpan budget)
     {
         double available = MemAvailableGiB();
-        double rss = PeakMemory.CurrentMiB() / 1024;
         string? reason = null;
-        if (available < extraGiB + MarginGiB)
-            reason = $"needs ~{extraGiB:0} GiB more, MemAvailable is {available:0.0} GiB";
-        else if (rss + extraGiB > CeilingGiB)
-            reason = $"would reach ~{rss + extraGiB:0} GiB, above the {CeilingGiB:0} GiB ceiling";
+        if (available < needGiB + MarginGiB)
+            reason = $"needs ~{needGiB:0} GiB, MemAvailable is {available:0.0} GiB";
+        else if (needGiB > CeilingGiB)
+            reason = $"would reach ~{needGiB:0} GiB, above the {CeilingGiB:0} GiB ceiling";
         else if (clock.Elapsed.TotalSeconds + estimateS > budget.TotalSeconds)
             reason = $"estimated {estimateS / 60:0.0} min would pass the {budget.TotalMinutes:0} min budget ({clock.Elapsed.TotalMinutes:0.0} min used)";
         if (reason is null) return true;
