@@ -7,8 +7,8 @@ namespace DragVideo.Diffusion.Memory;
 /// threshold (which rises to 32 MiB after the first large free) stay in malloc's heaps, so a drag or LoRA step's peak
 /// resident memory counts every activation it ever freed and the process keeps that memory after the step. Lowering the
 /// threshold to a fixed value sends every block at least that large to <c>mmap</c>, which returns it to the OS on free.
-/// Measured at SD1.5 width (docs/performance.md, "Memory"): a 16-frame 256² drag step with checkpointed blocks peaks at
-/// 11.1 instead of 13.4 GiB. The setting is process-wide and cannot be undone (glibc stops adapting the threshold), so it
+/// Measured at SD1.5 width (docs/performance.md, "Memory"): a 16-frame 256² drag step with checkpointed units peaks at
+/// 7.65 instead of 9.13 GiB. The setting is process-wide and cannot be undone (glibc stops adapting the threshold), so it
 /// is opt-in: <c>MemoryOptions.ReturnFreedHostMemory</c> or <see cref="ReturnFreedMemory"/>.
 /// </summary>
 public static class HostAllocator
