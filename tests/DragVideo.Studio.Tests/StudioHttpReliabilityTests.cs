@@ -100,6 +100,7 @@ public sealed class StudioHttpReliabilityTests : IAsyncLifetime
         string big = "{\"name\":\"" + new string('a', 8 * 1024) + "\"}";
         var declared = await page.PostAsync("/api/clips/library", new StringContent(big, Encoding.UTF8, "application/json"));
         declared.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        declared.Headers.ConnectionClose.Should().BeTrue("the unread body leaves the connection unusable, and the client must not reuse it");
         (await Json(declared)).GetProperty("message").GetString().Should().Contain("4 KiB");
 
         // Chunked (no Content-Length): cut off by the server's limit while reading.
@@ -108,6 +109,7 @@ public sealed class StudioHttpReliabilityTests : IAsyncLifetime
         request.Headers.TransferEncodingChunked = true;
         var r = await page.SendAsync(request);
         r.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge, await r.Content.ReadAsStringAsync());
+        r.Headers.ConnectionClose.Should().BeTrue();
     }
 
     [Fact]
@@ -116,6 +118,7 @@ public sealed class StudioHttpReliabilityTests : IAsyncLifetime
         using var page = _server.Browser();
         var over = await page.PostAsync("/api/clips", Upload(new byte[(1 << 20) + 1]));
         over.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
+        over.Headers.ConnectionClose.Should().BeTrue();
         (await Json(over)).GetProperty("error").GetString().Should().Be("too-large");
 
         var atLimit = await page.PostAsync("/api/clips", Upload(new byte[1 << 20]));

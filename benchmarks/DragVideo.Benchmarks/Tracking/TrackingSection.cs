@@ -4,8 +4,8 @@ using DragVideo.Tracking;
 namespace DragVideo.Benchmarks;
 
 /// <summary>
-/// Quick-mode figures for tracking: frames/s of point propagation, mask propagation and the full instruction
-/// propagation on a 16-frame textured clip at 256² and 512² (best of two runs, one warm-up).
+/// Quick-mode figures for tracking: the dense flow of one frame pair, and frames/s of point propagation, mask
+/// propagation and the full instruction propagation on a 16-frame textured clip at 256² and 512² (best of two runs).
 /// Signature matches <see cref="QuickSections.All"/>.
 /// </summary>
 internal static class TrackingSection
@@ -21,10 +21,13 @@ internal static class TrackingSection
             var points = new FlowPointPropagator(oneThread);
             var masks = new FlowMaskPropagator(oneThread);
             var all = new DragInstructionPropagator(oneThread);
+            var flow = new PyramidalOpticalFlow(new OpticalFlowOptions { TorchThreads = 1 });
+            double tf = BestSeconds(() => flow.Compute(clip.Frames[0], clip.Frames[1]).Dispose());
             var p = points.Propagate(clip, keys);
             double tp = BestSeconds(() => points.Propagate(clip, keys));
             double tm = BestSeconds(() => masks.Propagate(clip, keys, p));
             double ta = BestSeconds(() => all.Propagate(clip, new DragRequest(keys)));
+            table.Add($"tracking: dense flow, one pair {size}²", tf * 1000, "ms", "one thread");
             table.Add($"tracking: points, 16 pairs, 16 frames {size}²", TrackingScene.Frames / tp, "frames/s", $"{tp * 1000:0} ms per clip");
             table.Add($"tracking: masks, 16 frames {size}²", TrackingScene.Frames / tm, "frames/s", $"{tm * 1000:0} ms per clip");
             table.Add($"tracking: points + masks, 16 frames {size}²", TrackingScene.Frames / ta, "frames/s", $"{ta * 1000:0} ms per clip");

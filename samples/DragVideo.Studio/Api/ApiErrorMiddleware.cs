@@ -56,6 +56,9 @@ public sealed class ApiErrorMiddleware(RequestDelegate next, StudioContext studi
     {
         http.Response.Clear();
         http.Response.StatusCode = status;
+        // A refused body may be partly unread: say the connection ends here, so the client opens a new one for its next
+        // request instead of reusing one the server is about to close (which fails that request with "response ended").
+        if (status == StatusCodes.Status413PayloadTooLarge) http.Response.Headers.Connection = "close";
         await http.Response.WriteAsJsonAsync(body).ConfigureAwait(false);
     }
 }

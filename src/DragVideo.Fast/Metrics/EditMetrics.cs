@@ -1,3 +1,4 @@
+using DragVideo.Tracking.Imaging;
 using DragVideo.Tracking;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -263,7 +264,7 @@ public sealed class EditMetrics
         using var scope = NewDisposeScope();
         var masks = torch.stack(instruction.Frames.Select(fi => fi.Mask.ToTensor()).ToArray(), 0).unsqueeze(1).to(original.Frames.device);
         int d = Options.MaskDilation;
-        var grown = d == 0 ? masks : F.max_pool2d(masks, kernel_size: 2 * d + 1, stride: 1, padding: d);
+        var grown = d == 0 ? masks : ImageOps.SquareMax(masks, d);
         var outside = grown.lt(0.5f).expand_as(original.Frames);
         long count = outside.sum().item<long>();
         double fraction = (double)count / outside.numel();

@@ -1,3 +1,4 @@
+using DragVideo.Tracking.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -423,7 +424,7 @@ internal static class RegionMove
     private static Tensor Dilate(Tensor region, int radius)
     {
         if (radius == 0) return region;
-        return F.max_pool2d(region.unsqueeze(0).unsqueeze(0), kernel_size: 2 * radius + 1, stride: 1, padding: radius)[0, 0];
+        return ImageOps.SquareMax(region.unsqueeze(0).unsqueeze(0), radius)[0, 0];
     }
 
     private static bool Inside(BinaryMask mask, DragPoint p)

@@ -1,15 +1,15 @@
 using DragVideo.Tracking.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
-using F = TorchSharp.torch.nn.functional;
 
 namespace DragVideo.Tracking;
 
 /// <summary>
 /// Weight-free dense optical flow: coarse-to-fine, window-pooled (Lucas–Kanade) brightness constancy on all three
 /// colour channels, solved per pixel with iterative backward warping (<c>grid_sample</c>) and symmetric gradients, then
-/// a 3×3 median and a confidence-weighted fill of untextured areas after each level. Runs with TorchSharp on the CPU in
-/// float32; a 256² pair takes a few tens of milliseconds.
+/// a 3×3 median and a confidence-weighted fill of untextured areas after each level. The pyramids are built with
+/// TorchSharp; each level is solved by fused loops over managed planes (<see cref="FlowLevelSolver"/>) on the calling
+/// thread, in float32 on the CPU.
 /// </summary>
 public sealed class PyramidalOpticalFlow : IOpticalFlow
 {
@@ -44,8 +44,8 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         using var scope = NewDisposeScope();
         int levels = FramePyramid.LevelCount(from.shape[2], from.shape[1], Options.MaxLevels, Options.MinLevelSize);
-        using var a = FramePyramid.Build(from.unsqueeze(0).to(CPU), levels, Options.PreSmoothSigma);
-        using var b = FramePyramid.Build(to.unsqueeze(0).to(CPU), levels, Options.PreSmoothSigma);
+        var a = FramePyramid.Build(from, levels, Options.PreSmoothSigma);
+        var b = FramePyramid.Build(to, levels, Options.PreSmoothSigma);
         var init = initialFlow?.unsqueeze(0).to(CPU).to_type(ScalarType.Float32);
         return ComputeCore(a, b, init)[0].MoveToOuterDisposeScope();
     }
@@ -53,83 +53,37 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
     /// <summary>Flow between two pyramids with the same level count → <c>[1, 2, H, W]</c> (caller owns it).</summary>
     internal Tensor ComputeCore(FramePyramid a, FramePyramid b, Tensor? initialFlow)
     {
-        using var scope = NewDisposeScope();
         int top = a.Count - 1;
-        Tensor flow;
-        if (initialFlow is null)
-        {
-            flow = torch.zeros(1, 2, a.Levels[top].shape[2], a.Levels[top].shape[3]);
-        }
-        else
-        {
-            // Bring the initial flow to the coarsest level: subsample like the pyramid and scale the vectors.
-            flow = initialFlow;
-            for (int l = 0; l < top; l++) flow = ImageOps.Downsample(flow) * 0.5f;
-        }
-        var windowTaps = ImageOps.GaussianTaps(Options.WindowSigma);
-        var fillTaps = Options.FillSigma > 0 ? ImageOps.GaussianTaps(Options.FillSigma) : null;
-        float eps = (float)Options.Regularization;
+        var (u, v) = initialFlow is null ? Zero(a.Levels[top]) : CoarsestInitial(initialFlow, top);
+        var solver = new FlowLevelSolver(Options);
         for (int l = top; l >= 0; l--)
         {
-            var i0 = a.Levels[l];
-            long h = i0.shape[2], w = i0.shape[3];
-            if (l < top) flow = Upsample(flow, h, w) * 2f;
-            var grid = ImageOps.PixelGrid(h, w);
-            long c = i0.shape[1];
-            var stacked = torch.cat(new[] { b.Levels[l], b.GradX[l], b.GradY[l] }, 1);
-            Tensor gxx = null!, gxy = null!, gyy = null!;
-            for (int it = 0; it < Options.Iterations; it++)
+            var level = a.Levels[l];
+            if (l < top)
             {
-                using var iterScope = NewDisposeScope();
-                var warped = ImageOps.Warp(stacked, flow, grid);
-                var i1w = warped.narrow(1, 0, c);
-                // Symmetric (ESM-like) gradient: the mean of both frames' gradients converges faster and is unbiased.
-                var ix = (a.GradX[l] + warped.narrow(1, c, c)) * 0.5f;
-                var iy = (a.GradY[l] + warped.narrow(1, 2 * c, c)) * 0.5f;
-                var it0 = i1w - i0;
-                var terms = torch.cat(new[]
-                {
-                    (ix * ix).sum(1, keepdim: true), (ix * iy).sum(1, keepdim: true), (iy * iy).sum(1, keepdim: true),
-                    (ix * it0).sum(1, keepdim: true), (iy * it0).sum(1, keepdim: true),
-                }, 1);
-                var pooled = ImageOps.SeparableFilter(terms, windowTaps);
-                var sxx = pooled.narrow(1, 0, 1) + eps;
-                var sxy = pooled.narrow(1, 1, 1);
-                var syy = pooled.narrow(1, 2, 1) + eps;
-                var bx = pooled.narrow(1, 3, 1);
-                var by = pooled.narrow(1, 4, 1);
-                var det = sxx * syy - sxy * sxy;
-                var du = (sxy * by - syy * bx) / det;
-                var dv = (sxy * bx - sxx * by) / det;
-                flow = (flow + torch.cat(new[] { du, dv }, 1)).MoveToOuterDisposeScope();
-                gxx = sxx.MoveToOuterDisposeScope();
-                gxy = sxy.MoveToOuterDisposeScope();
-                gyy = syy.MoveToOuterDisposeScope();
+                var coarse = a.Levels[l + 1];
+                (u, v) = FlowLevelSolver.Upsample(u, v, coarse.Height, coarse.Width, level.Height, level.Width);
             }
-            if (Options.MedianFilter) flow = ImageOps.Median3x3(flow);
-            if (fillTaps is not null)
-            {
-                // Confidence = smallest eigenvalue of the structure tensor, relative to the regulariser: the flow of
-                // untextured pixels is replaced by the confidence-weighted average of its neighbourhood.
-                var half = (gxx + gyy) * 0.5f;
-                var diff = (gxx - gyy) * 0.5f;
-                var lmin = (half - (diff * diff + gxy * gxy).sqrt() - eps).clamp_min(0);
-                var conf = lmin / (lmin + eps * 10f);
-                var num = ImageOps.SeparableFilter(flow * conf, fillTaps);
-                var den = ImageOps.SeparableFilter(conf, fillTaps).clamp_min(1e-6f);
-                flow = flow * conf + num / den * (1f - conf);
-            }
+            solver.Solve(level, a.GradX[l], a.GradY[l], b.Levels[l], b.GradX[l], b.GradY[l], u, v);
         }
-        return flow.MoveToOuterDisposeScope();
+        var flow = new float[2 * u.Length];
+        u.CopyTo(flow, 0);
+        v.CopyTo(flow, u.Length);
+        return torch.tensor(flow, new long[] { 1, 2, a.Height, a.Width });
     }
 
-    /// <summary>Upsamples a coarse flow field to (h, w) with the pyramid's pixel mapping (fine x ↔ coarse x/2).</summary>
-    private static Tensor Upsample(Tensor flow, long h, long w)
+    private static (float[] U, float[] V) Zero(HostImage coarsest) =>
+        (new float[coarsest.Width * coarsest.Height], new float[coarsest.Width * coarsest.Height]);
+
+    /// <summary>Brings an initial flow <c>[1, 2, H, W]</c> to the coarsest level: subsampled like the pyramid, vectors scaled.</summary>
+    private static (float[] U, float[] V) CoarsestInitial(Tensor initialFlow, int top)
     {
         using var scope = NewDisposeScope();
-        var grid = ImageOps.PixelGrid(h, w) * 0.5f;
-        var g = ImageOps.ToNormalized(grid, flow.shape[3], flow.shape[2]);
-        return F.grid_sample(flow, g, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: true).MoveToOuterDisposeScope();
+        var flow = initialFlow;
+        for (int l = 0; l < top; l++) flow = ImageOps.Downsample(flow) * 0.5f;
+        var host = HostImage.FromTensor(flow);
+        int n = host.Width * host.Height;
+        return (host.Data[..n], host.Data[n..]);
     }
 
     private static void CheckFrame(Tensor t, string name)

@@ -3,46 +3,37 @@ using static TorchSharp.torch;
 namespace DragVideo.Tracking.Imaging;
 
 /// <summary>
-/// A Gaussian pyramid of one frame with per-level gradients. Level 0 is the frame; level l+1 pixel (x, y) is level-l
-/// pixel (2x, 2y). Tensors are float32 CPU <c>[1, C, H_l, W_l]</c>, owned by this object.
+/// A Gaussian pyramid of one frame with per-level gradients, in managed memory (<see cref="HostImage"/>
+/// <c>[C, H_l, W_l]</c>). Level 0 is the frame; level l+1 pixel (x, y) is level-l pixel (2x, 2y) after a 5-tap
+/// binomial blur; gradients are central differences; every border is replicated. Built with vector loops: the flow
+/// and the point tracker read it pixel by pixel, so a LibTorch round trip per level would only add cost.
 /// </summary>
-internal sealed class FramePyramid : IDisposable
+internal sealed class FramePyramid
 {
-    private FramePyramid(Tensor[] levels, Tensor[] gx, Tensor[] gy)
+    private FramePyramid(HostImage[] levels, HostImage[] gx, HostImage[] gy)
     {
         Levels = levels;
         GradX = gx;
         GradY = gy;
     }
 
-    /// <summary>Image per level, <c>[1, C, H_l, W_l]</c>.</summary>
-    public Tensor[] Levels { get; }
+    /// <summary>Image per level.</summary>
+    public HostImage[] Levels { get; }
 
     /// <summary>∂I/∂x per level.</summary>
-    public Tensor[] GradX { get; }
+    public HostImage[] GradX { get; }
 
     /// <summary>∂I/∂y per level.</summary>
-    public Tensor[] GradY { get; }
-
-    private HostImage[]? _host, _hostGx, _hostGy;
-
-    /// <summary>Managed copies of the levels (made on first use).</summary>
-    public HostImage[] HostLevels => _host ??= Levels.Select(HostImage.FromTensor).ToArray();
-
-    /// <summary>Managed copies of ∂I/∂x per level (made on first use).</summary>
-    public HostImage[] HostGradX => _hostGx ??= GradX.Select(HostImage.FromTensor).ToArray();
-
-    /// <summary>Managed copies of ∂I/∂y per level (made on first use).</summary>
-    public HostImage[] HostGradY => _hostGy ??= GradY.Select(HostImage.FromTensor).ToArray();
+    public HostImage[] GradY { get; }
 
     /// <summary>Number of levels.</summary>
     public int Count => Levels.Length;
 
     /// <summary>Width of level 0.</summary>
-    public long Width => Levels[0].shape[3];
+    public int Width => Levels[0].Width;
 
     /// <summary>Height of level 0.</summary>
-    public long Height => Levels[0].shape[2];
+    public int Height => Levels[0].Height;
 
     /// <summary>How many levels fit when the coarsest side must stay ≥ <paramref name="minSize"/>.</summary>
     public static int LevelCount(long width, long height, int maxLevels, int minSize)
@@ -53,33 +44,48 @@ internal sealed class FramePyramid : IDisposable
         return n;
     }
 
-    /// <summary>Builds the pyramid of <paramref name="image"/> <c>[1, C, H, W]</c> (not taken over).</summary>
+    /// <summary>
+    /// Builds the pyramid of <paramref name="image"/> <c>[1, C, H, W]</c> or <c>[C, H, W]</c> (copied; any dtype or
+    /// device), optionally Gaussian pre-smoothed with <paramref name="preSmoothSigma"/> px.
+    /// </summary>
     public static FramePyramid Build(Tensor image, int levels, double preSmoothSigma = 0)
     {
-        var lv = new Tensor[levels];
-        var gx = new Tensor[levels];
-        var gy = new Tensor[levels];
-        using (var scope = NewDisposeScope())
+        var lv = new HostImage[levels];
+        var gx = new HostImage[levels];
+        var gy = new HostImage[levels];
+        var cur = HostImage.FromTensor(image);
+        if (preSmoothSigma > 0) cur = Blur(cur, ImageOps.GaussianTaps(preSmoothSigma));
+        for (int l = 0; l < levels; l++)
         {
-            var cur = image.to_type(ScalarType.Float32).contiguous();
-            if (preSmoothSigma > 0) cur = ImageOps.GaussianBlur(cur, preSmoothSigma);
-            for (int l = 0; l < levels; l++)
-            {
-                if (l > 0) cur = ImageOps.Downsample(cur);
-                lv[l] = cur.clone().DetachFromDisposeScope();
-                var (x, y) = ImageOps.Gradients(cur);
-                gx[l] = x.DetachFromDisposeScope();
-                gy[l] = y.DetachFromDisposeScope();
-            }
+            if (l > 0) cur = Downsample(cur);
+            lv[l] = cur;
+            int plane = cur.Width * cur.Height;
+            var dx = new float[cur.Data.Length];
+            var dy = new float[cur.Data.Length];
+            for (int c = 0; c < cur.Channels; c++)
+                PlaneFilters.Gradients(cur.Data.AsSpan(c * plane, plane), dx.AsSpan(c * plane, plane), dy.AsSpan(c * plane, plane), cur.Height, cur.Width);
+            gx[l] = new HostImage(cur.Channels, cur.Height, cur.Width, dx);
+            gy[l] = new HostImage(cur.Channels, cur.Height, cur.Width, dy);
         }
         return new FramePyramid(lv, gx, gy);
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    private static HostImage Blur(HostImage image, float[] taps)
     {
-        foreach (var t in Levels) t.Dispose();
-        foreach (var t in GradX) t.Dispose();
-        foreach (var t in GradY) t.Dispose();
+        int plane = image.Width * image.Height;
+        var result = new float[image.Data.Length];
+        var scratch = new float[plane];
+        for (int c = 0; c < image.Channels; c++)
+            PlaneFilters.Separable(image.Data.AsSpan(c * plane, plane), result.AsSpan(c * plane, plane), scratch, image.Height, image.Width, taps);
+        return new HostImage(image.Channels, image.Height, image.Width, result);
+    }
+
+    private static HostImage Downsample(HostImage image)
+    {
+        int plane = image.Width * image.Height, h2 = (image.Height + 1) / 2, w2 = (image.Width + 1) / 2;
+        var result = new float[image.Channels * h2 * w2];
+        for (int c = 0; c < image.Channels; c++)
+            PlaneFilters.Downsample(image.Data.AsSpan(c * plane, plane), image.Height, image.Width).CopyTo(result, c * h2 * w2);
+        return new HostImage(image.Channels, h2, w2, result);
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace DragVideo.Tracking.Imaging;
@@ -28,7 +29,8 @@ internal sealed class HostImage
         using var scope = NewDisposeScope();
         var x = t.dim() == 4 ? t[0] : t;
         x = x.to(CPU).to_type(ScalarType.Float32).contiguous();
-        return new HostImage((int)x.shape[0], (int)x.shape[1], (int)x.shape[2], x.data<float>().ToArray());
+        // One block copy of the native buffer (the element accessor's ToArray is far slower on large planes).
+        return new HostImage((int)x.shape[0], (int)x.shape[1], (int)x.shape[2], MemoryMarshal.Cast<byte, float>(x.bytes).ToArray());
     }
 
     /// <summary>

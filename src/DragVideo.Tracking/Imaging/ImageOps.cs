@@ -36,6 +36,20 @@ internal static class ImageOps
         return v.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Maximum over the <c>(2r+1)²</c> square around each pixel of <paramref name="x"/> <c>[N, C, H, W]</c> (pixels
+    /// outside the image do not count) — a square dilation. Computed as a row maximum then a column maximum: the same
+    /// result as one square max-pool at 2(2r+1) instead of (2r+1)² comparisons per pixel.
+    /// </summary>
+    public static Tensor SquareMax(Tensor x, int radius)
+    {
+        if (radius == 0) return x.clone();
+        using var scope = NewDisposeScope();
+        int k = 2 * radius + 1;
+        var rows = F.max_pool2d(x, new long[] { 1, k }, new long[] { 1, 1 }, new long[] { 0, radius });
+        return F.max_pool2d(rows, new long[] { k, 1 }, new long[] { 1, 1 }, new long[] { radius, 0 }).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Gaussian blur with replicate borders (identity when sigma ≤ 0).</summary>
     public static Tensor GaussianBlur(Tensor x, double sigma) =>
         sigma <= 0 ? x.clone() : SeparableFilter(x, GaussianTaps(sigma));
@@ -47,19 +61,6 @@ internal static class ImageOps
     /// (2x, 2y). Size becomes ⌈H/2⌉ × ⌈W/2⌉.
     /// </summary>
     public static Tensor Downsample(Tensor x) => SeparableFilter(x, Binomial5, stride: 2);
-
-    /// <summary>Central-difference gradients (∂/∂x, ∂/∂y) with replicate borders.</summary>
-    public static (Tensor Gx, Tensor Gy) Gradients(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        long c = x.shape[1];
-        var p = F.pad(x, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-        var kx = torch.tensor(new float[] { -0.5f, 0, 0.5f }).view(1, 1, 1, 3).expand(c, 1, 1, 3);
-        var ky = torch.tensor(new float[] { -0.5f, 0, 0.5f }).view(1, 1, 3, 1).expand(c, 1, 3, 1);
-        var gx = F.conv2d(p.narrow(2, 1, x.shape[2]), kx, groups: c);
-        var gy = F.conv2d(p.narrow(3, 1, x.shape[3]), ky, groups: c);
-        return (gx.MoveToOuterDisposeScope(), gy.MoveToOuterDisposeScope());
-    }
 
     /// <summary>
     /// Converts pixel coordinates <c>[..., 2]</c> (x, y) to grid_sample's normalised coordinates with
@@ -92,48 +93,6 @@ internal static class ImageOps
         var xy = grid + flow.permute(0, 2, 3, 1);
         var g = ToNormalized(xy, image.shape[3], image.shape[2]);
         return F.grid_sample(image, g, mode, padding, align_corners: true).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>
-    /// Samples <paramref name="image"/> <c>[1, C, H, W]</c> at pixel positions <paramref name="xy"/> <c>[N, P, 2]</c>
-    /// (bilinear, border padding) → <c>[C, N, P]</c>.
-    /// </summary>
-    public static Tensor Sample(Tensor image, Tensor xy)
-    {
-        using var scope = NewDisposeScope();
-        var g = ToNormalized(xy, image.shape[3], image.shape[2]).unsqueeze(0);
-        return F.grid_sample(image, g, GridSampleMode.Bilinear, GridSamplePaddingMode.Border, align_corners: true)[0]
-            .MoveToOuterDisposeScope();
-    }
-
-    // Compare-exchange pairs of the classic 19-exchange median-of-9 network (the median ends in slot 4).
-    private static readonly (int, int)[] Median9Network =
-    {
-        (1, 2), (4, 5), (7, 8), (0, 1), (3, 4), (6, 7), (1, 2), (4, 5), (7, 8), (0, 3),
-        (5, 8), (4, 7), (3, 6), (1, 4), (2, 5), (4, 7), (4, 2), (6, 4), (4, 2),
-    };
-
-    /// <summary>
-    /// 3×3 median filter per channel (replicate borders), used to remove flow outliers. Runs a min/max sorting
-    /// network on the nine shifted planes, much cheaper than sorting every neighbourhood.
-    /// </summary>
-    public static Tensor Median3x3(Tensor x)
-    {
-        using var scope = NewDisposeScope();
-        long h = x.shape[2], w = x.shape[3];
-        var p = F.pad(x, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-        var v = new Tensor[9];
-        for (int dy = 0; dy < 3; dy++)
-            for (int dx = 0; dx < 3; dx++)
-                v[dy * 3 + dx] = p.narrow(2, dy, h).narrow(3, dx, w);
-        foreach (var (i, j) in Median9Network)
-        {
-            var lo = torch.minimum(v[i], v[j]);
-            var hi = torch.maximum(v[i], v[j]);
-            v[i] = lo;
-            v[j] = hi;
-        }
-        return v[4].contiguous().MoveToOuterDisposeScope();
     }
 
     /// <summary>Frame <paramref name="index"/> of a clip as a contiguous float32 CPU tensor <c>[1, 3, H, W]</c>.</summary>

@@ -4,7 +4,7 @@ namespace DragVideo.Tracking.Imaging;
 /// Builds frame pyramids of a clip on demand and keeps the most recently used few (reference frames are reused, the
 /// rest are needed for one step only).
 /// </summary>
-internal sealed class PyramidCache : IDisposable
+internal sealed class PyramidCache
 {
     private readonly VideoClip _clip;
     private readonly Func<TorchSharp.torch.Tensor, FramePyramid> _build;
@@ -32,17 +32,7 @@ internal sealed class PyramidCache : IDisposable
         using (var scope = TorchSharp.torch.NewDisposeScope())
             p = _build(ImageOps.Frame(_clip, frame));
         _entries.AddFirst((frame, p));
-        while (_entries.Count > _capacity)
-        {
-            _entries.Last!.Value.Pyramid.Dispose();
-            _entries.RemoveLast();
-        }
+        while (_entries.Count > _capacity) _entries.RemoveLast();
         return p;
-    }
-
-    public void Dispose()
-    {
-        foreach (var e in _entries) e.Pyramid.Dispose();
-        _entries.Clear();
     }
 }

@@ -115,7 +115,7 @@ public sealed class FlowMaskPropagator : IMaskPropagator
     {
         using var scope = NewDisposeScope();
         long h = dense.shape[2], w = dense.shape[3];
-        var interior = -F.max_pool2d(-dense, new long[] { 11, 11 }, new long[] { 1, 1 }, new long[] { 5, 5 });
+        var interior = -ImageOps.SquareMax(-dense, 5);
         var sel = interior.gt(0.5).view(-1);
         long m = sel.sum().item<long>();
         if (m < 64) return torch.zeros_like(dense).MoveToOuterDisposeScope();

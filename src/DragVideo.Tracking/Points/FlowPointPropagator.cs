@@ -42,7 +42,7 @@ public sealed class FlowPointPropagator : IPointPropagator
         TorchRuntime.EnsureLoaded();
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         int frames = clip.FrameCount, n = keys[0].Pairs.Count, w = clip.Width, h = clip.Height;
-        using var cache = new PyramidCache(clip, f => _lk.BuildPyramid(f));
+        var cache = new PyramidCache(clip, f => _lk.BuildPyramid(f));
         var seq = new PointSequenceTracker(_lk);
         var handles = TrackAll(seq, cache, keys, frames, w, h, k => k.Pairs.Select(p => p.Handle).ToArray(), cancellationToken);
         var targets = Options.TrackTargets

@@ -63,8 +63,8 @@ public sealed class LucasKanadeTracker
         TorchRuntime.EnsureLoaded();
         using var threads = TorchThreadLimit.Use(Options.TorchThreads);
         using var scope = NewDisposeScope();
-        using var a = BuildPyramid(from.unsqueeze(0));
-        using var b = BuildPyramid(to.unsqueeze(0));
+        var a = BuildPyramid(from.unsqueeze(0));
+        var b = BuildPyramid(to.unsqueeze(0));
         return TrackChecked(a, b, points, initialGuesses);
     }
 
@@ -72,8 +72,7 @@ public sealed class LucasKanadeTracker
     internal FramePyramid BuildPyramid(Tensor frame)
     {
         int levels = FramePyramid.LevelCount(frame.shape[3], frame.shape[2], Options.MaxLevels, Options.MinLevelSize);
-        using var scope = NewDisposeScope();
-        return FramePyramid.Build(frame.to(CPU), levels);
+        return FramePyramid.Build(frame, levels);
     }
 
     /// <summary>Forward track, backward check and appearance check between two pyramids.</summary>
@@ -83,14 +82,14 @@ public sealed class LucasKanadeTracker
         var fwd = TrackRaw(a, b, points, guesses);
         var back = TrackRaw(b, a, fwd, points);
         var result = new PointTrack[n];
-        int area = WindowArea, c = a.HostLevels[0].Channels;
+        int area = WindowArea, c = a.Levels[0].Channels;
         var pa = new float[area * c];
         var pb = new float[area * c];
         for (int i = 0; i < n; i++)
         {
             float fb = back[i].DistanceTo(points[i]);
-            ExtractPatch(a.HostLevels[0], points[i], pa);
-            ExtractPatch(b.HostLevels[0], fwd[i], pb);
+            ExtractPatch(a.Levels[0], points[i], pa);
+            ExtractPatch(b.Levels[0], fwd[i], pb);
             float ncc = Zncc(pa, pb);
             float app = 1 - ncc;
             bool inside = fwd[i].IsFinite && fwd[i].IsInside((int)a.Width, (int)a.Height);
@@ -131,7 +130,7 @@ public sealed class LucasKanadeTracker
     internal DragPoint[] TrackRaw(FramePyramid a, FramePyramid b, IReadOnlyList<DragPoint> points, IReadOnlyList<DragPoint>? guesses)
     {
         int n = points.Count, top = Math.Min(a.Count, b.Count) - 1, area = WindowArea;
-        int c = a.HostLevels[0].Channels;
+        int c = a.Levels[0].Channels;
         var result = new DragPoint[n];
         var t = new float[area * c];
         var tx = new float[area * c];
@@ -148,10 +147,10 @@ public sealed class LucasKanadeTracker
             {
                 float s = 1f / (1 << l);
                 float px = p.X * s, py = p.Y * s;
-                var ia = a.HostLevels[l];
-                var gxa = a.HostGradX[l];
-                var gya = a.HostGradY[l];
-                var ib = b.HostLevels[l];
+                var ia = a.Levels[l];
+                var gxa = a.GradX[l];
+                var gya = a.GradY[l];
+                var ib = b.Levels[l];
                 double gxx = 0, gxy = 0, gyy = 0;
                 for (int k = 0; k < area; k++)
                 {

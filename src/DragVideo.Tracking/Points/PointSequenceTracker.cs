@@ -30,13 +30,13 @@ internal sealed class PointSequenceTracker
         var refPos = points.ToArray();
         int area = _lk.WindowArea;
         var startPyr = cache.Get(start);
-        int channels = startPyr.HostLevels[0].Channels;
+        int channels = startPyr.Levels[0].Channels;
         var refPatch = new float[n][];
         for (int i = 0; i < n; i++)
         {
             refFrame[i] = start;
             refPatch[i] = new float[area * channels];
-            _lk.ExtractPatch(startPyr.HostLevels[0], pos[i], refPatch[i]);
+            _lk.ExtractPatch(startPyr.Levels[0], pos[i], refPatch[i]);
         }
         Record(series, start, pos, lost, Enumerable.Repeat(1f, n).ToArray(), width, height);
         var patch = new float[area * channels];
@@ -60,7 +60,7 @@ internal sealed class PointSequenceTracker
                     float refZncc = 0;
                     if (ok)
                     {
-                        _lk.ExtractPatch(curPyr.HostLevels[0], r.Position, patch);
+                        _lk.ExtractPatch(curPyr.Levels[0], r.Position, patch);
                         refZncc = LucasKanadeTracker.Zncc(refPatch[i], patch);
                         ok = 1 - refZncc <= appLimit;
                     }

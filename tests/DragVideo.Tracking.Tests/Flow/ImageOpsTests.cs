@@ -4,17 +4,20 @@ using static TorchSharp.torch;
 
 namespace DragVideo.Tracking.Tests.Flow;
 
-public class ImageOpsTests
+public class SquareMaxTests
 {
-    [Fact]
-    public void The_median_network_equals_the_sorted_median_of_each_3x3_neighbourhood()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(8)]
+    public void The_row_then_column_maximum_equals_one_square_max_pool_including_negative_values_at_the_border(int radius)
     {
         using var scope = NewDisposeScope();
-        var x = torch.randn(1, 2, 9, 11, generator: new torch.Generator(7));
-        var fast = ImageOps.Median3x3(x);
-        var p = nn.functional.pad(x, new long[] { 1, 1, 1, 1 }, PaddingModes.Replicate);
-        var reference = p.unfold(2, 3, 1).unfold(3, 3, 1).reshape(1, 2, 9, 11, 9).sort(-1).Values.select(-1, 4);
-        (fast - reference).abs().max().item<float>().Should().Be(0f);
+        var x = torch.randn(2, 1, 23, 31, generator: new torch.Generator(9)) - 3f;
+        var square = nn.functional.max_pool2d(x, kernel_size: 2 * radius + 1, stride: 1, padding: radius);
+        var separable = ImageOps.SquareMax(x, radius);
+        separable.shape.Should().Equal(square.shape);
+        (separable - square).abs().max().item<float>().Should().Be(0f);
     }
 }
 
