@@ -16,40 +16,17 @@ internal static class PlaneFilters
     /// <summary>Filters every row with <paramref name="taps"/> (odd length, replicate border).</summary>
     public static void FilterRows(ReadOnlySpan<float> src, Span<float> dst, int h, int w, float[] taps)
     {
-        int r = taps.Length / 2, vc = Vector<float>.Count;
+        int r = taps.Length / 2;
+        ref float srcRef = ref MemoryMarshal.GetReference(src);
+        Span<int> offsets = taps.Length <= 64 ? stackalloc int[taps.Length] : new int[taps.Length];
         for (int y = 0; y < h; y++)
         {
             var row = src.Slice(y * w, w);
             var o = dst.Slice(y * w, w);
-            ref float rowRef = ref MemoryMarshal.GetReference(row);
-            ref float outRef = ref MemoryMarshal.GetReference(o);
+            for (int k = 0; k < taps.Length; k++) offsets[k] = y * w + k - r;
             int x = 0;
             for (; x < Math.Min(r, w); x++) o[x] = ClampedTap(row, x, taps);
-            // Four independent accumulators: one chain of fused multiply-adds per tap would wait on its own latency.
-            for (; x + r + 4 * vc <= w; x += 4 * vc)
-            {
-                Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                for (int k = 0; k < taps.Length; k++)
-                {
-                    var t = new Vector<float>(taps[k]);
-                    nuint at = (nuint)(x - r + k);
-                    a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rowRef, at), t, a0);
-                    a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rowRef, at + (nuint)vc), t, a1);
-                    a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rowRef, at + (nuint)(2 * vc)), t, a2);
-                    a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rowRef, at + (nuint)(3 * vc)), t, a3);
-                }
-                a0.StoreUnsafe(ref outRef, (nuint)x);
-                a1.StoreUnsafe(ref outRef, (nuint)(x + vc));
-                a2.StoreUnsafe(ref outRef, (nuint)(x + 2 * vc));
-                a3.StoreUnsafe(ref outRef, (nuint)(x + 3 * vc));
-            }
-            for (; x + r + vc <= w; x += vc)
-            {
-                var acc = Vector<float>.Zero;
-                for (int k = 0; k < taps.Length; k++)
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref rowRef, (nuint)(x - r + k)), new Vector<float>(taps[k]), acc);
-                acc.StoreUnsafe(ref outRef, (nuint)x);
-            }
+            x = TapVectors(ref srcRef, offsets, taps, ref MemoryMarshal.GetReference(o), x, w - r);
             for (; x < w; x++) o[x] = ClampedTap(row, x, taps);
         }
     }
@@ -66,39 +43,14 @@ internal static class PlaneFilters
     /// <summary>Filters every column with <paramref name="taps"/> (odd length, replicate border).</summary>
     public static void FilterColumns(ReadOnlySpan<float> src, Span<float> dst, int h, int w, float[] taps)
     {
-        int r = taps.Length / 2, vc = Vector<float>.Count;
+        int r = taps.Length / 2;
         ref float srcRef = ref MemoryMarshal.GetReference(src);
         Span<int> rows = taps.Length <= 64 ? stackalloc int[taps.Length] : new int[taps.Length];
         for (int y = 0; y < h; y++)
         {
             for (int k = 0; k < taps.Length; k++) rows[k] = Math.Clamp(y - r + k, 0, h - 1) * w;
             var o = dst.Slice(y * w, w);
-            ref float outRef = ref MemoryMarshal.GetReference(o);
-            int x = 0;
-            for (; x + 4 * vc <= w; x += 4 * vc)
-            {
-                Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
-                for (int k = 0; k < taps.Length; k++)
-                {
-                    var t = new Vector<float>(taps[k]);
-                    nuint at = (nuint)(rows[k] + x);
-                    a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref srcRef, at), t, a0);
-                    a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref srcRef, at + (nuint)vc), t, a1);
-                    a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref srcRef, at + (nuint)(2 * vc)), t, a2);
-                    a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref srcRef, at + (nuint)(3 * vc)), t, a3);
-                }
-                a0.StoreUnsafe(ref outRef, (nuint)x);
-                a1.StoreUnsafe(ref outRef, (nuint)(x + vc));
-                a2.StoreUnsafe(ref outRef, (nuint)(x + 2 * vc));
-                a3.StoreUnsafe(ref outRef, (nuint)(x + 3 * vc));
-            }
-            for (; x + vc <= w; x += vc)
-            {
-                var acc = Vector<float>.Zero;
-                for (int k = 0; k < taps.Length; k++)
-                    acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref srcRef, (nuint)(rows[k] + x)), new Vector<float>(taps[k]), acc);
-                acc.StoreUnsafe(ref outRef, (nuint)x);
-            }
+            int x = TapVectors(ref srcRef, rows, taps, ref MemoryMarshal.GetReference(o), 0, w);
             for (; x < w; x++)
             {
                 float s = 0;
@@ -106,6 +58,42 @@ internal static class PlaneFilters
                 o[x] = s;
             }
         }
+    }
+
+    /// <summary>
+    /// <c>dst[x] = Σ_k taps[k] · src[offsets[k] + x]</c> for whole vectors of x from <paramref name="x"/> while they end
+    /// at or before <paramref name="end"/>; returns the first x not written. The caller guarantees every read is inside
+    /// the plane.
+    /// </summary>
+    private static int TapVectors(ref float src, ReadOnlySpan<int> offsets, float[] taps, ref float dst, int x, int end)
+    {
+        int vc = Vector<float>.Count;
+        // Four independent accumulators: a single chain of fused multiply-adds would wait on its own latency per tap.
+        for (; x + 4 * vc <= end; x += 4 * vc)
+        {
+            Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+            for (int k = 0; k < taps.Length; k++)
+            {
+                var t = new Vector<float>(taps[k]);
+                nuint at = (nuint)(offsets[k] + x);
+                a0 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref src, at), t, a0);
+                a1 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref src, at + (nuint)vc), t, a1);
+                a2 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref src, at + (nuint)(2 * vc)), t, a2);
+                a3 = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref src, at + (nuint)(3 * vc)), t, a3);
+            }
+            a0.StoreUnsafe(ref dst, (nuint)x);
+            a1.StoreUnsafe(ref dst, (nuint)(x + vc));
+            a2.StoreUnsafe(ref dst, (nuint)(x + 2 * vc));
+            a3.StoreUnsafe(ref dst, (nuint)(x + 3 * vc));
+        }
+        for (; x + vc <= end; x += vc)
+        {
+            var acc = Vector<float>.Zero;
+            for (int k = 0; k < taps.Length; k++)
+                acc = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref src, (nuint)(offsets[k] + x)), new Vector<float>(taps[k]), acc);
+            acc.StoreUnsafe(ref dst, (nuint)x);
+        }
+        return x;
     }
 
     /// <summary>Separable filter of one plane (rows, then columns) into <paramref name="dst"/>; <paramref name="scratch"/> holds the row pass.</summary>
