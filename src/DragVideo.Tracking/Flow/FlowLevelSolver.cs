@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using DragVideo.Tracking.Imaging;
 
 namespace DragVideo.Tracking;
@@ -43,15 +44,21 @@ internal sealed class FlowLevelSolver
     public void Solve(HostImage from, HostImage fromGx, HostImage fromGy, HostImage to, HostImage toGx, HostImage toGy,
         float[] u, float[] v)
     {
+        if (from.Channels != 3)
+            throw new ArgumentException($"the flow solves colour frames (3 channels); got {from.Channels}.", nameof(from));
         int w = from.Width, h = from.Height, n = w * h;
         var pool = ArrayPool<float>.Shared;
         var terms = pool.Rent(5 * n);
         var scratch = pool.Rent(5 * n);
+        var packedFrom = pool.Rent(PixelStride * n);
+        var packedTo = pool.Rent(PixelStride * n);
         try
         {
+            Pack(from, fromGx, fromGy, packedFrom);
+            Pack(to, toGx, toGy, packedTo);
             for (int it = 0; it < _iterations; it++)
             {
-                DataTerms(from, fromGx, fromGy, to, toGx, toGy, u, v, terms);
+                DataTerms(packedFrom, packedTo, h, w, u, v, terms);
                 for (int k = 0; k < 5; k++)
                 {
                     var plane = terms.AsSpan(k * n, n);
@@ -73,6 +80,28 @@ internal sealed class FlowLevelSolver
         {
             pool.Return(terms);
             pool.Return(scratch);
+            pool.Return(packedFrom);
+            pool.Return(packedTo);
+        }
+    }
+
+    /// <summary>Floats per pixel in a packed level: I, ∂I/∂x, ∂I/∂y of the three channels.</summary>
+    private const int PixelStride = 9;
+
+    /// <summary>
+    /// Interleaves a level's image and gradients per pixel — <c>[I_r, I_g, I_b, Ix_r, Ix_g, Ix_b, Iy_r, Iy_g, Iy_b]</c> —
+    /// so that the warp reads each bilinear corner as one 8-float vector and one float instead of nine scattered loads.
+    /// </summary>
+    private static void Pack(HostImage image, HostImage gx, HostImage gy, float[] packed)
+    {
+        int n = image.Width * image.Height;
+        float[] i = image.Data, x = gx.Data, y = gy.Data;
+        for (int p = 0; p < n; p++)
+        {
+            int o = p * PixelStride;
+            packed[o] = i[p]; packed[o + 1] = i[n + p]; packed[o + 2] = i[2 * n + p];
+            packed[o + 3] = x[p]; packed[o + 4] = x[n + p]; packed[o + 5] = x[2 * n + p];
+            packed[o + 6] = y[p]; packed[o + 7] = y[n + p]; packed[o + 8] = y[2 * n + p];
         }
     }
 
@@ -105,22 +134,19 @@ internal sealed class FlowLevelSolver
     }
 
     /// <summary>
-    /// Per pixel: warp the target frame and its gradients back by the flow, and write the five brightness-constancy
-    /// terms Σ_c Ix², Ix·Iy, Iy², Ix·It, Iy·It (planes 0–4 of <paramref name="terms"/>).
+    /// Per pixel: warp the target frame and its gradients back by the flow (bilinear, coordinates clamped to the frame),
+    /// and write the five brightness-constancy terms Σ_c Ix², Ix·Iy, Iy², Ix·It, Iy·It (planes 0–4 of
+    /// <paramref name="terms"/>), with the symmetric gradient Ix = (∂I₀/∂x + warped ∂I₁/∂x) / 2 and It = warped I₁ − I₀.
+    /// Both levels are packed (<see cref="Pack"/>).
     /// </summary>
-    private static void DataTerms(HostImage from, HostImage fromGx, HostImage fromGy, HostImage to, HostImage toGx,
-        HostImage toGy, float[] u, float[] v, float[] terms)
+    private static void DataTerms(float[] packedFrom, float[] packedTo, int h, int w, float[] u, float[] v, float[] terms)
     {
-        int w = from.Width, h = from.Height, n = w * h, channels = from.Channels;
+        int n = w * h;
         float maxX = w - 1, maxY = h - 1;
         int x0Max = Math.Max(0, w - 2), y0Max = Math.Max(0, h - 2);
-        // Indices below are clamped into the planes, so the loop reads through refs without bounds checks.
-        ref float i0 = ref MemoryMarshal.GetArrayDataReference(from.Data);
-        ref float g0x = ref MemoryMarshal.GetArrayDataReference(fromGx.Data);
-        ref float g0y = ref MemoryMarshal.GetArrayDataReference(fromGy.Data);
-        ref float i1 = ref MemoryMarshal.GetArrayDataReference(to.Data);
-        ref float g1x = ref MemoryMarshal.GetArrayDataReference(toGx.Data);
-        ref float g1y = ref MemoryMarshal.GetArrayDataReference(toGy.Data);
+        // Indices below are clamped into the level, so the loop reads through refs without bounds checks.
+        ref float a = ref MemoryMarshal.GetArrayDataReference(packedFrom);
+        ref float b = ref MemoryMarshal.GetArrayDataReference(packedTo);
         ref float uRef = ref MemoryMarshal.GetArrayDataReference(u);
         ref float vRef = ref MemoryMarshal.GetArrayDataReference(v);
         ref float t0 = ref MemoryMarshal.GetArrayDataReference(terms);
@@ -128,6 +154,7 @@ internal sealed class FlowLevelSolver
         ref float t2 = ref Unsafe.Add(ref t0, 2 * n);
         ref float t3 = ref Unsafe.Add(ref t0, 3 * n);
         ref float t4 = ref Unsafe.Add(ref t0, 4 * n);
+        var half = Vector256.Create(0.5f);
         for (int y = 0; y < h; y++)
         {
             for (int x = 0; x < w; x++)
@@ -138,36 +165,32 @@ internal sealed class FlowLevelSolver
                 sx = sx > 0 ? (sx < maxX ? sx : maxX) : 0;
                 sy = sy > 0 ? (sy < maxY ? sy : maxY) : 0;
                 int x0 = Math.Min((int)sx, x0Max), y0 = Math.Min((int)sy, y0Max);
-                int dx = x0 + 1 < w ? 1 : 0, dy = y0 + 1 < h ? w : 0;
+                int dx = x0 + 1 < w ? PixelStride : 0, dy = y0 + 1 < h ? w * PixelStride : 0;
                 float fx = sx - x0, fy = sy - y0;
                 float w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-                int j = y0 * w + x0;
-                float sxx = 0, sxy = 0, syy = 0, sxt = 0, syt = 0;
-                for (int c = 0, p = 0; c < channels; c++, p += n)
-                {
-                    float warped = Bilinear(ref Unsafe.Add(ref i1, p + j), dx, dy, w00, w01, w10, w11);
-                    float ix = (Unsafe.Add(ref g0x, p + i) + Bilinear(ref Unsafe.Add(ref g1x, p + j), dx, dy, w00, w01, w10, w11)) * 0.5f;
-                    float iy = (Unsafe.Add(ref g0y, p + i) + Bilinear(ref Unsafe.Add(ref g1y, p + j), dx, dy, w00, w01, w10, w11)) * 0.5f;
-                    float dt = warped - Unsafe.Add(ref i0, p + i);
-                    sxx += ix * ix;
-                    sxy += ix * iy;
-                    syy += iy * iy;
-                    sxt += ix * dt;
-                    syt += iy * dt;
-                }
-                Unsafe.Add(ref t0, i) = sxx;
-                Unsafe.Add(ref t1, i) = sxy;
-                Unsafe.Add(ref t2, i) = syy;
-                Unsafe.Add(ref t3, i) = sxt;
-                Unsafe.Add(ref t4, i) = syt;
+                ref float c00 = ref Unsafe.Add(ref b, (y0 * w + x0) * PixelStride);
+                ref float c01 = ref Unsafe.Add(ref c00, dx);
+                ref float c10 = ref Unsafe.Add(ref c00, dy);
+                ref float c11 = ref Unsafe.Add(ref c00, dx + dy);
+                // Lanes 0–7 of the blend: I (3), Ix (3), Iy of the first two channels; the ninth float separately.
+                var warped = Vector256.LoadUnsafe(ref c00) * w00 + Vector256.LoadUnsafe(ref c01) * w01
+                    + Vector256.LoadUnsafe(ref c10) * w10 + Vector256.LoadUnsafe(ref c11) * w11;
+                float warped8 = Unsafe.Add(ref c00, 8) * w00 + Unsafe.Add(ref c01, 8) * w01 + Unsafe.Add(ref c10, 8) * w10 + Unsafe.Add(ref c11, 8) * w11;
+                ref float own = ref Unsafe.Add(ref a, i * PixelStride);
+                var mine = Vector256.LoadUnsafe(ref own);
+                var mean = (mine + warped) * half;   // lanes 3–7: symmetric gradients
+                var dt = warped - mine;              // lanes 0–2: It
+                float ix0 = mean.GetElement(3), ix1 = mean.GetElement(4), ix2 = mean.GetElement(5);
+                float iy0 = mean.GetElement(6), iy1 = mean.GetElement(7), iy2 = (Unsafe.Add(ref own, 8) + warped8) * 0.5f;
+                float it0 = dt.GetElement(0), it1 = dt.GetElement(1), it2 = dt.GetElement(2);
+                Unsafe.Add(ref t0, i) = ix0 * ix0 + ix1 * ix1 + ix2 * ix2;
+                Unsafe.Add(ref t1, i) = ix0 * iy0 + ix1 * iy1 + ix2 * iy2;
+                Unsafe.Add(ref t2, i) = iy0 * iy0 + iy1 * iy1 + iy2 * iy2;
+                Unsafe.Add(ref t3, i) = ix0 * it0 + ix1 * it1 + ix2 * it2;
+                Unsafe.Add(ref t4, i) = iy0 * it0 + iy1 * it1 + iy2 * it2;
             }
         }
     }
-
-    /// <summary>Bilinear blend of the 2×2 block whose top-left sample is <paramref name="topLeft"/> (neighbours <paramref name="dx"/> and <paramref name="dy"/> away).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Bilinear(ref float topLeft, int dx, int dy, float w00, float w01, float w10, float w11) =>
-        w00 * topLeft + w01 * Unsafe.Add(ref topLeft, dx) + w10 * Unsafe.Add(ref topLeft, dy) + w11 * Unsafe.Add(ref topLeft, dx + dy);
 
     /// <summary>Solves the pooled 2×2 system per pixel (regulariser on the diagonal) and adds the step to the flow.</summary>
     private void Update(float[] pooled, int n, float[] u, float[] v)
