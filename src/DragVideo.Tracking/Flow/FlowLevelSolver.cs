@@ -12,12 +12,14 @@ namespace DragVideo.Tracking;
 /// gradient, the five structure-tensor and mismatch terms), pools the terms with a separable Gaussian and solves the 2×2
 /// system per pixel; the level ends with the 3×3 median and the confidence-weighted fill. As a chain of LibTorch calls the
 /// same arithmetic wrote and re-read ~40 full-size intermediate tensors per iteration, which made the flow bound by
-/// memory traffic (~110 ms per 256² pair on one thread); here the intermediates stay in cache.
+/// memory traffic (~130 ms per 256² pair on one thread); here an iteration is one pass over the packed frames and two
+/// filter passes over the five term planes (~50 ms per pair).
 /// </summary>
 /// <remarks>
 /// Conventions equal the LibTorch formulation it replaces: bilinear sampling with the coordinate clamped to the frame
 /// (grid_sample's border padding with aligned corners), replicate borders for every filter, the regulariser added to the
-/// diagonal of the pooled structure tensor. One instance per flow; not thread-safe (it owns scratch planes).
+/// diagonal of the pooled structure tensor. Holds only its settings (scratch planes are rented per call), so one
+/// instance serves concurrent flows.
 /// </remarks>
 internal sealed class FlowLevelSolver
 {

@@ -40,8 +40,8 @@ public sealed record OpticalFlowOptions
     /// Opt-in: LibTorch intra-op threads to use during the call, restored afterwards. Default 0: the library leaves the
     /// process-wide setting alone. LibTorch's thread count is global, so a non-zero value also applies to torch work on
     /// other threads while the call runs; set it only in a host that runs one edit at a time, or instead set the count
-    /// once at start-up (<c>torch.set_num_threads</c>). Tracking issues many small operations that run fastest on one
-    /// thread (on a busy 2-core box one 256² flow took 59 ms with 1 thread, 2.9 s with 2).
+    /// once at start-up (<c>torch.set_num_threads</c>). The flow's pyramids and solve run as managed loops on the calling
+    /// thread; the setting applies to its remaining LibTorch calls (reading the frames, an initial flow's subsampling).
     /// </summary>
     public int TorchThreads { get; init; }
 

@@ -13,10 +13,13 @@ namespace DragVideo.Tracking;
 /// </summary>
 public sealed class PyramidalOpticalFlow : IOpticalFlow
 {
+    private readonly FlowLevelSolver _solver;
+
     /// <summary>Creates the flow with <paramref name="options"/> (defaults when null).</summary>
     public PyramidalOpticalFlow(OpticalFlowOptions? options = null)
     {
         Options = (options ?? new OpticalFlowOptions()).Validate();
+        _solver = new FlowLevelSolver(Options);
     }
 
     /// <summary>The settings in use.</summary>
@@ -55,7 +58,6 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
     {
         int top = a.Count - 1;
         var (u, v) = initialFlow is null ? Zero(a.Levels[top]) : CoarsestInitial(initialFlow, top);
-        var solver = new FlowLevelSolver(Options);
         for (int l = top; l >= 0; l--)
         {
             var level = a.Levels[l];
@@ -64,7 +66,7 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
                 var coarse = a.Levels[l + 1];
                 (u, v) = FlowLevelSolver.Upsample(u, v, coarse.Height, coarse.Width, level.Height, level.Width);
             }
-            solver.Solve(level, a.GradX[l], a.GradY[l], b.Levels[l], b.GradX[l], b.GradY[l], u, v);
+            _solver.Solve(level, a.GradX[l], a.GradY[l], b.Levels[l], b.GradX[l], b.GradY[l], u, v);
         }
         var flow = new float[2 * u.Length];
         u.CopyTo(flow, 0);
