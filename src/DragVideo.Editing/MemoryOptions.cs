@@ -16,8 +16,8 @@ public sealed record MemoryOptions
     /// Gradient checkpointing during drag optimisation and LoRA training, or null (default) for automatic:
     /// <see cref="DragVideo.GradientCheckpointing.All"/> (each resnet, transformer and motion module) on a backbone that
     /// supports it, else off. Chosen by measurement (docs/performance.md, "Memory"), SD1.5 width, one 16-frame 256² drag
-    /// step in a fresh process: per unit 8.95 GiB, per block 11.4 GiB, at the same time per step (134 / 135 s; 4 frames:
-    /// 0.93× / 0.97× the plain step). Per-block was the default until each unit got its own dispose scope; before that
+    /// step in a fresh process: per unit 9.13 GiB, per block 11.18 GiB, plain 18.52 GiB, at the same time per step
+    /// (125 / 124 s; 4 frames: 1.36× / 1.29× the plain step). Per-block was the default until each unit got its own dispose scope; before that
     /// a unit's intermediates lived as long as its block and the two modes peaked alike. An explicit mode other than Off
     /// on a backbone without checkpointing is refused at build.
     /// </summary>

@@ -85,7 +85,7 @@ internal static class MemorySection
         //    that cannot fit is reported with its arithmetic instead of being OOM-killed; the chunked settings follow.
         if (args.Contains("--memory-512"))
         {
-            // Rows after 3b run with freed memory returned (process-wide), so those figures are the basis when present.
+            // The 512² rows return freed memory, so the 256² rows measured that way are their basis when present.
             double? actUnits16 = (returnedUnits16 ?? units16)?.PeakGiB;
             double per512 = (blocks16?.Seconds ?? per16) * 4.4;
             double onePass = actUnits16 is null ? double.NaN : resident + 4 * (actUnits16.Value - resident);

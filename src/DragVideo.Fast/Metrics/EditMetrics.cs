@@ -1,5 +1,5 @@
-using DragVideo.Tracking.Imaging;
 using DragVideo.Tracking;
+using DragVideo.Tracking.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;

@@ -64,8 +64,7 @@ internal sealed class FlowLevelSolver
                 for (int k = 0; k < 5; k++)
                 {
                     var plane = terms.AsSpan(k * n, n);
-                    PlaneFilters.FilterRows(plane, scratch.AsSpan(k * n, n), h, w, _window);
-                    PlaneFilters.FilterColumns(scratch.AsSpan(k * n, n), plane, h, w, _window);
+                    PlaneFilters.Separable(plane, plane, scratch.AsSpan(k * n, n), h, w, _window);
                 }
                 Update(terms, n, u, v);
             }
@@ -216,7 +215,8 @@ internal sealed class FlowLevelSolver
     {
         int n = h * w;
         float eps = _eps;
-        // Planes of scratch: 0 = u·conf, 1 = v·conf, 2 = conf, 3 = row-filter scratch; plane 4 of pooled is free now.
+        // Planes of scratch: 0 = u·conf, 1 = v·conf, 2 = conf, 3 = the filters' row pass. The filtered planes go to
+        // pooled's planes 0–2, whose structure-tensor values are read in the first loop and not needed after it.
         var uc = scratch.AsSpan(0, n);
         var vc = scratch.AsSpan(n, n);
         var conf = scratch.AsSpan(2 * n, n);
@@ -231,12 +231,7 @@ internal sealed class FlowLevelSolver
             vc[i] = v[i] * c;
         }
         var rows = scratch.AsSpan(3 * n, n);
-        for (int k = 0; k < 3; k++)
-        {
-            var plane = scratch.AsSpan(k * n, n);
-            PlaneFilters.FilterRows(plane, rows, h, w, _fill!);
-            PlaneFilters.FilterColumns(rows, pooled.AsSpan(k * n, n), h, w, _fill!);
-        }
+        for (int k = 0; k < 3; k++) PlaneFilters.Separable(scratch.AsSpan(k * n, n), pooled.AsSpan(k * n, n), rows, h, w, _fill!);
         for (int i = 0; i < n; i++)
         {
             float c = conf[i];

@@ -6,10 +6,10 @@ namespace DragVideo.Tracking;
 
 /// <summary>
 /// Weight-free dense optical flow: coarse-to-fine, window-pooled (Lucas–Kanade) brightness constancy on all three
-/// colour channels, solved per pixel with iterative backward warping (<c>grid_sample</c>) and symmetric gradients, then
-/// a 3×3 median and a confidence-weighted fill of untextured areas after each level. The pyramids are built with
-/// TorchSharp; each level is solved by fused loops over managed planes (<see cref="FlowLevelSolver"/>) on the calling
-/// thread, in float32 on the CPU.
+/// colour channels, solved per pixel with iterative backward bilinear warping and symmetric gradients, then a 3×3 median
+/// and a confidence-weighted fill of untextured areas after each level. The pyramids (<see cref="FramePyramid"/>) and
+/// each level's solve (<see cref="FlowLevelSolver"/>) are fused loops over managed planes on the calling thread, in
+/// float32 on the CPU.
 /// </summary>
 public sealed class PyramidalOpticalFlow : IOpticalFlow
 {

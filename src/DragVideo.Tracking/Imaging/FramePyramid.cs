@@ -85,7 +85,7 @@ internal sealed class FramePyramid
         int plane = image.Width * image.Height, h2 = (image.Height + 1) / 2, w2 = (image.Width + 1) / 2;
         var result = new float[image.Channels * h2 * w2];
         for (int c = 0; c < image.Channels; c++)
-            PlaneFilters.Downsample(image.Data.AsSpan(c * plane, plane), image.Height, image.Width).CopyTo(result, c * h2 * w2);
+            PlaneFilters.Downsample(image.Data.AsSpan(c * plane, plane), result.AsSpan(c * h2 * w2, h2 * w2), image.Height, image.Width);
         return new HostImage(image.Channels, h2, w2, result);
     }
 }

@@ -105,9 +105,9 @@ internal static class PlaneFilters
 
     /// <summary>
     /// 5-tap binomial blur keeping every second pixel (level-(l+1) pixel (x, y) is level-l pixel (2x, 2y)): a plane of
-    /// <c>h × w</c> becomes <c>⌈h/2⌉ × ⌈w/2⌉</c>.
+    /// <c>h × w</c> becomes <c>⌈h/2⌉ × ⌈w/2⌉</c>, written into <paramref name="dst"/>.
     /// </summary>
-    public static float[] Downsample(ReadOnlySpan<float> src, int h, int w)
+    public static void Downsample(ReadOnlySpan<float> src, Span<float> dst, int h, int w)
     {
         int h2 = (h + 1) / 2, w2 = (w + 1) / 2;
         var rows = new float[h * w2];
@@ -121,7 +121,8 @@ internal static class PlaneFilters
                 rows[y * w2 + x] = s;
             }
         }
-        var dst = new float[h2 * w2];
+        dst = dst[..(h2 * w2)];
+        dst.Clear();
         for (int y = 0; y < h2; y++)
             for (int k = 0; k < 5; k++)
             {
@@ -129,7 +130,6 @@ internal static class PlaneFilters
                 float t = Binomial5[k];
                 for (int x = 0; x < w2; x++) dst[y * w2 + x] += rows[sy * w2 + x] * t;
             }
-        return dst;
     }
 
     /// <summary>Central-difference gradients ∂/∂x and ∂/∂y of one plane (replicate border), written into the two outputs.</summary>

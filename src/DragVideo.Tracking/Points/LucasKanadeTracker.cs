@@ -92,7 +92,7 @@ public sealed class LucasKanadeTracker
             ExtractPatch(b.Levels[0], fwd[i], pb);
             float ncc = Zncc(pa, pb);
             float app = 1 - ncc;
-            bool inside = fwd[i].IsFinite && fwd[i].IsInside((int)a.Width, (int)a.Height);
+            bool inside = fwd[i].IsFinite && fwd[i].IsInside(a.Width, a.Height);
             bool found = inside && fb <= Options.ForwardBackwardThreshold && app <= Options.AppearanceThreshold;
             double q = fb / Options.ForwardBackwardThreshold;
             float conf = inside ? (float)(Math.Exp(-0.5 * q * q) * Math.Max(0, ncc)) : 0f;
