@@ -69,29 +69,12 @@ public sealed class EditMetrics
         }
         TorchRuntime.EnsureLoaded();
 
-        // The edited and the original clip's temporal measures are independent: run them side by side (each flow runs
-        // single-threaded), and restore LibTorch's thread count afterwards (the flows set it per call).
-        int threads = torch.get_num_threads();
-        double maxFlow, warpError;
-        double? origMaxFlow = null, origWarpError = null;
-        (double[] frameDistances, List<double> allDistances, List<double> initial) drag;
-        try
-        {
-            var editedTask = Task.Run(() => Temporal(edited.Frames, cancellationToken), cancellationToken);
-            var originalTask = Options.IncludeOriginalReference ? Task.Run(() => Temporal(original.Frames, cancellationToken), cancellationToken) : null;
-            drag = DragAccuracy(original, edited, instruction, cancellationToken);
-            (maxFlow, warpError) = editedTask.GetAwaiter().GetResult();
-            if (originalTask is not null)
-            {
-                var (a, b) = originalTask.GetAwaiter().GetResult();
-                origMaxFlow = a; origWarpError = b;
-            }
-        }
-        finally
-        {
-            torch.set_num_threads(threads);
-        }
-        var (frameDistances, allDistances, initial) = drag;
+        var flows = _flow is PyramidalOpticalFlow managed
+            ? FlowMeasuresOnHost(managed, original, edited, instruction, cancellationToken)
+            : FlowMeasures(original, edited, instruction, cancellationToken);
+        var (frameDistances, allDistances, initial) = DragAccuracy(original, edited, instruction, flows.Candidates, cancellationToken);
+        double maxFlow = flows.Edited.MeanMaxFlow, warpError = flows.Edited.WarpError;
+        double? origMaxFlow = flows.Original?.MeanMaxFlow, origWarpError = flows.Original?.WarpError;
         var (psnr, mae, outside) = Fidelity(original, edited, instruction);
         double? clip = null, origClip = null;
         if (_clip is not null)
@@ -124,7 +107,7 @@ public sealed class EditMetrics
     /// target, keeping the candidate whose patch matches better — and its distance to the target is measured.
     /// </summary>
     private (double[] PerFrame, List<double> All, List<double> Initial) DragAccuracy(VideoClip original, VideoClip edited,
-        PropagatedInstruction instruction, CancellationToken ct)
+        PropagatedInstruction instruction, DragPoint?[]?[] flowCandidates, CancellationToken ct)
     {
         int r = Options.PatchRadius, margin = Options.SearchMargin;
         var perFrame = new double[original.FrameCount];
@@ -149,14 +132,10 @@ public sealed class EditMetrics
                     (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - margin,
                     (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + margin,
                     (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
-                if (Options.UseFlowForDragAccuracy)
+                if (flowCandidates[f]?[j] is DragPoint candidate && candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
                 {
-                    var candidate = FlowCandidate(o, e, pair, margin + r);
-                    if (candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
-                    {
-                        double ssd = PatchLocator.SsdAt(e, template, candidate, r);
-                        if (ssd < best.Ssd) best = new PatchLocator.Match(candidate, ssd);
-                    }
+                    double ssd = PatchLocator.SsdAt(e, template, candidate, r);
+                    if (ssd < best.Ssd) best = new PatchLocator.Match(candidate, ssd);
                 }
                 double d = best.Point.DistanceTo(pair.Target);
                 all.Add(d);
@@ -168,20 +147,159 @@ public sealed class EditMetrics
         return (perFrame, all, initial);
     }
 
+    /// <summary>Eq. 8 and the warp error of one clip.</summary>
+    private readonly record struct TemporalMeasures(double MeanMaxFlow, double WarpError);
+
+    /// <summary>Everything the metrics take from the flow: both clips' temporal measures and the drag candidates.</summary>
+    /// <param name="Edited">the edited clip's Eq. 8 and warp error.</param>
+    /// <param name="Original">the original clip's, when <see cref="EditMetricsOptions.IncludeOriginalReference"/> is set.</param>
+    /// <param name="Candidates">per frame (null when skipped by the stride) and pair (null when hidden), where the flow
+    /// from the original to the edited frame takes the handle; every entry null when flow candidates are off.</param>
+    private sealed record FlowResults(TemporalMeasures Edited, TemporalMeasures? Original, DragPoint?[]?[] Candidates);
+
     /// <summary>
-    /// Where the flow from the original to the edited frame takes the handle: the flow is computed on the window around
-    /// handle and target grown by the search margin, the patch radius and 24 px of context (content farther away cannot
-    /// be where the handle's content went, and a window costs a fraction of a whole-frame flow).
+    /// The flow measures with the built-in flow, in chunks of <see cref="HostChunkFrames"/> frames: the calling thread
+    /// copies a chunk to managed memory (the only LibTorch calls), then the edited clip's pairs, the original clip's
+    /// pairs and the drag candidates run side by side on managed planes. No LibTorch call overlaps the workers, whose
+    /// allocations can start a garbage collection: TorchSharp hands the native handle of an argument it converted
+    /// itself (a <c>Scalar</c> made from a number) to LibTorch without keeping the managed object alive, and a
+    /// collection on another thread can free it mid-call (dotnet/TorchSharp#1434).
     /// </summary>
-    private DragPoint FlowCandidate(Tensor original, Tensor edited, DragPair pair, int grow)
+    private FlowResults FlowMeasuresOnHost(PyramidalOpticalFlow flow, VideoClip original, VideoClip edited,
+        PropagatedInstruction instruction, CancellationToken ct)
     {
-        using var scope = NewDisposeScope();
-        int h = (int)original.shape[1], w = (int)original.shape[2];
+        int n = original.FrameCount, stride = Options.FrameStride, margin = Options.FlowBorderMargin;
+        int grow = Options.SearchMargin + Options.PatchRadius;
+        var candidates = new DragPoint?[]?[n];
+        var editedSums = new TemporalSums();
+        var originalSums = Options.IncludeOriginalReference ? new TemporalSums() : null;
+        for (int start = 0; start < n; start += HostChunkFrames)
+        {
+            ct.ThrowIfCancellationRequested();
+            int end = Math.Min(n, start + HostChunkFrames);
+            int last = Math.Min(n - 1, end); // a chunk's last pair reaches the next chunk's first frame
+            var e = ToHost(edited.Frames, start, last);
+            var o = ToHost(original.Frames, start, last);
+            var work = new List<Task>
+            {
+                Task.Run(() => editedSums.AddPairs(flow, e, start, end, n, stride, margin, ct), ct),
+            };
+            if (originalSums is not null) work.Add(Task.Run(() => originalSums.AddPairs(flow, o, start, end, n, stride, margin, ct), ct));
+            if (Options.UseFlowForDragAccuracy)
+                work.Add(Task.Run(() =>
+                {
+                    for (int f = start; f < end; f++)
+                        if (f % stride == 0) candidates[f] = CandidatesOnHost(flow, o[f - start], e[f - start], instruction.Frames[f], grow, ct);
+                }, ct));
+            // WhenAll waits for every worker even when one fails, so none outlives this call.
+            Task.WhenAll(work).GetAwaiter().GetResult();
+        }
+        return new FlowResults(editedSums.Result, originalSums?.Result, candidates);
+    }
+
+    /// <summary>Frames this many at a time are copied to managed memory (bounds the copy on long clips).</summary>
+    private const int HostChunkFrames = 8;
+
+    private static HostImage[] ToHost(Tensor frames, int first, int last)
+    {
+        var result = new HostImage[last - first + 1];
+        for (int t = first; t <= last; t++)
+        {
+            using var scope = NewDisposeScope();
+            result[t - first] = HostImage.FromTensor(frames[t]);
+        }
+        return result;
+    }
+
+    /// <summary>Running sums of Eq. 8 and the warp error over a clip's pairs (t, t+1), t a multiple of the stride.</summary>
+    private sealed class TemporalSums
+    {
+        private double _max, _error;
+        private int _pairs;
+
+        public TemporalMeasures Result => _pairs == 0 ? new TemporalMeasures(0, 0) : new TemporalMeasures(_max / _pairs, _error / _pairs);
+
+        /// <summary>Adds the pairs starting in [<paramref name="start"/>, <paramref name="end"/>); <paramref name="frames"/>[0] is frame <paramref name="start"/>.</summary>
+        public void AddPairs(PyramidalOpticalFlow flow, HostImage[] frames, int start, int end, int count, int stride, int margin, CancellationToken ct)
+        {
+            for (int t = start; t < end && t + 1 < count; t++)
+            {
+                if (t % stride != 0) continue;
+                ct.ThrowIfCancellationRequested();
+                var a = frames[t - start];
+                var b = frames[t + 1 - start];
+                var uv = flow.ComputeHost(a, b);
+                _max += HostFlowMeasures.MaxMagnitude(uv, margin);
+                _error += HostFlowMeasures.WarpError(a, b, uv, margin);
+                _pairs++;
+            }
+        }
+    }
+
+    /// <summary>The flow candidates of one frame's visible pairs, on managed planes (see <see cref="FlowWindow"/>).</summary>
+    private static DragPoint?[] CandidatesOnHost(PyramidalOpticalFlow flow, HostImage original, HostImage edited,
+        FrameInstruction frame, int grow, CancellationToken ct)
+    {
+        var result = new DragPoint?[frame.Pairs.Count];
+        for (int j = 0; j < frame.Pairs.Count; j++)
+        {
+            if (j < frame.Visible.Count && !frame.Visible[j]) continue;
+            ct.ThrowIfCancellationRequested();
+            var pair = frame.Pairs[j];
+            var (x0, y0, x1, y1) = FlowWindow(pair, grow, original.Width, original.Height);
+            var uv = flow.ComputeHost(original.Crop(x0, y0, x1 - x0 + 1, y1 - y0 + 1), edited.Crop(x0, y0, x1 - x0 + 1, y1 - y0 + 1));
+            var local = HostFlowMeasures.Follow(uv, new DragPoint(pair.Handle.X - x0, pair.Handle.Y - y0));
+            result[j] = new DragPoint(local.X + x0, local.Y + y0);
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The flow measures with a caller-supplied <see cref="IOpticalFlow"/>, which may run LibTorch: one call at a time
+    /// on the calling thread.
+    /// </summary>
+    private FlowResults FlowMeasures(VideoClip original, VideoClip edited, PropagatedInstruction instruction, CancellationToken ct)
+    {
+        var candidates = new DragPoint?[]?[original.FrameCount];
+        int grow = Options.SearchMargin + Options.PatchRadius;
+        if (Options.UseFlowForDragAccuracy)
+        {
+            for (int f = 0; f < original.FrameCount; f += Options.FrameStride)
+            {
+                ct.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var fi = instruction.Frames[f];
+                candidates[f] = new DragPoint?[fi.Pairs.Count];
+                for (int j = 0; j < fi.Pairs.Count; j++)
+                    if (j >= fi.Visible.Count || fi.Visible[j])
+                        candidates[f]![j] = FlowCandidate(original.Frames[f], edited.Frames[f], fi.Pairs[j], grow);
+            }
+        }
+        var e = Temporal(edited.Frames, ct);
+        TemporalMeasures? o = Options.IncludeOriginalReference ? Temporal(original.Frames, ct) : null;
+        return new FlowResults(e, o, candidates);
+    }
+
+    /// <summary>
+    /// The window the drag candidate's flow is computed on: around handle and target, grown by the search margin, the
+    /// patch radius and 24 px of context (content farther away cannot be where the handle's content went, and a window
+    /// costs a fraction of a whole-frame flow). Inclusive pixel bounds.
+    /// </summary>
+    private static (int X0, int Y0, int X1, int Y1) FlowWindow(DragPair pair, int grow, int width, int height)
+    {
         int g = grow + 24;
         int x0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - g);
         int y0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - g);
-        int x1 = Math.Min(w - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + g);
-        int y1 = Math.Min(h - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + g);
+        int x1 = Math.Min(width - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + g);
+        int y1 = Math.Min(height - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + g);
+        return (x0, y0, x1, y1);
+    }
+
+    /// <summary>Where the flow from the original to the edited frame takes the handle (window: <see cref="FlowWindow"/>).</summary>
+    private DragPoint FlowCandidate(Tensor original, Tensor edited, DragPair pair, int grow)
+    {
+        using var scope = NewDisposeScope();
+        var (x0, y0, x1, y1) = FlowWindow(pair, grow, (int)original.shape[2], (int)original.shape[1]);
         var rows = TensorIndex.Slice(y0, y1 + 1);
         var cols = TensorIndex.Slice(x0, x1 + 1);
         var flow = _flow.Compute(original[TensorIndex.Colon, rows, cols], edited[TensorIndex.Colon, rows, cols]);
@@ -207,10 +325,10 @@ public sealed class EditMetrics
     /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame; both over the pixels
     /// at least <see cref="EditMetricsOptions.FlowBorderMargin"/> from the edge.
     /// </summary>
-    private (double MeanMaxFlow, double WarpError) Temporal(Tensor frames, CancellationToken ct)
+    private TemporalMeasures Temporal(Tensor frames, CancellationToken ct)
     {
         int n = (int)frames.shape[0];
-        if (n < 2) return (0, 0);
+        if (n < 2) return new TemporalMeasures(0, 0);
         double maxSum = 0, errSum = 0;
         int pairs = 0;
         for (int t = 0; t + 1 < n; t += Options.FrameStride)
@@ -222,10 +340,10 @@ public sealed class EditMetrics
             var b = frames[t + 1];
             var flow = _flow.Compute(a, b).to_type(ScalarType.Float32);
             var interior = Interior(flow.shape[1], flow.shape[2], Options.FlowBorderMargin, flow.device);
-            maxSum += flow.square().sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
+            maxSum += (flow * flow).sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
             errSum += WarpError(a, b, flow, interior);
         }
-        return (maxSum / pairs, errSum / pairs);
+        return new TemporalMeasures(maxSum / pairs, errSum / pairs);
     }
 
     /// <summary>Bool <c>[H, W]</c>: pixels at least <paramref name="margin"/> from the edge (all pixels when the frame is too small).</summary>

@@ -53,11 +53,38 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
         return ComputeCore(a, b, init)[0].MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The flow between two managed frames <c>[3, H, W]</c> of equal size, from zero, as a managed <c>[2, H, W]</c>
+    /// image (u plane, then v plane; pixels). Makes no LibTorch call, so callers may run it on several threads beside
+    /// LibTorch work (docs/performance.md "Threads").
+    /// </summary>
+    internal HostImage ComputeHost(HostImage from, HostImage to)
+    {
+        if (from.Channels != 3 || to.Channels != 3 || from.Width != to.Width || from.Height != to.Height || from.Width < 2 || from.Height < 2)
+            throw new ArgumentException($"frames must be [3, H, W] of equal size, at least 2×2; got [{from.Channels}, {from.Height}, {from.Width}] and [{to.Channels}, {to.Height}, {to.Width}].", nameof(to));
+        int levels = FramePyramid.LevelCount(from.Width, from.Height, Options.MaxLevels, Options.MinLevelSize);
+        var (u, v) = Solve(FramePyramid.Build(from, levels, Options.PreSmoothSigma), FramePyramid.Build(to, levels, Options.PreSmoothSigma), null);
+        var flow = new float[2 * u.Length];
+        u.CopyTo(flow, 0);
+        v.CopyTo(flow, u.Length);
+        return new HostImage(2, from.Height, from.Width, flow);
+    }
+
     /// <summary>Flow between two pyramids with the same level count → <c>[1, 2, H, W]</c> (caller owns it).</summary>
     internal Tensor ComputeCore(FramePyramid a, FramePyramid b, Tensor? initialFlow)
     {
+        var (u, v) = Solve(a, b, initialFlow is null ? null : CoarsestInitial(initialFlow, a.Count - 1));
+        var flow = new float[2 * u.Length];
+        u.CopyTo(flow, 0);
+        v.CopyTo(flow, u.Length);
+        return torch.tensor(flow, new long[] { 1, 2, a.Height, a.Width });
+    }
+
+    /// <summary>Coarse to fine over both pyramids from <paramref name="coarsest"/> (zero when null): managed work only.</summary>
+    private (float[] U, float[] V) Solve(FramePyramid a, FramePyramid b, (float[] U, float[] V)? coarsest)
+    {
         int top = a.Count - 1;
-        var (u, v) = initialFlow is null ? Zero(a.Levels[top]) : CoarsestInitial(initialFlow, top);
+        var (u, v) = coarsest ?? Zero(a.Levels[top]);
         for (int l = top; l >= 0; l--)
         {
             var level = a.Levels[l];
@@ -68,10 +95,7 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
             }
             _solver.Solve(level, a.GradX[l], a.GradY[l], b.Levels[l], b.GradX[l], b.GradY[l], u, v);
         }
-        var flow = new float[2 * u.Length];
-        u.CopyTo(flow, 0);
-        v.CopyTo(flow, u.Length);
-        return torch.tensor(flow, new long[] { 1, 2, a.Height, a.Width });
+        return (u, v);
     }
 
     private static (float[] U, float[] V) Zero(HostImage coarsest) =>

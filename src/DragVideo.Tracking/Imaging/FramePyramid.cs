@@ -48,12 +48,19 @@ internal sealed class FramePyramid
     /// Builds the pyramid of <paramref name="image"/> <c>[1, C, H, W]</c> or <c>[C, H, W]</c> (copied; any dtype or
     /// device), optionally Gaussian pre-smoothed with <paramref name="preSmoothSigma"/> px.
     /// </summary>
-    public static FramePyramid Build(Tensor image, int levels, double preSmoothSigma = 0)
+    public static FramePyramid Build(Tensor image, int levels, double preSmoothSigma = 0) =>
+        Build(HostImage.FromTensor(image), levels, preSmoothSigma);
+
+    /// <summary>
+    /// Builds the pyramid of a managed <paramref name="image"/> (not modified) without any LibTorch call, so it may run
+    /// beside LibTorch work on other threads (docs/performance.md "Threads").
+    /// </summary>
+    public static FramePyramid Build(HostImage image, int levels, double preSmoothSigma = 0)
     {
         var lv = new HostImage[levels];
         var gx = new HostImage[levels];
         var gy = new HostImage[levels];
-        var cur = HostImage.FromTensor(image);
+        var cur = image;
         if (preSmoothSigma > 0) cur = Blur(cur, ImageOps.GaussianTaps(preSmoothSigma));
         for (int l = 0; l < levels; l++)
         {

@@ -33,6 +33,19 @@ internal sealed class HostImage
         return new HostImage((int)x.shape[0], (int)x.shape[1], (int)x.shape[2], MemoryMarshal.Cast<byte, float>(x.bytes).ToArray());
     }
 
+    /// <summary>Copies the window of <paramref name="width"/> × <paramref name="height"/> pixels at (<paramref name="x0"/>, <paramref name="y0"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">the window is empty or leaves the image.</exception>
+    public HostImage Crop(int x0, int y0, int width, int height)
+    {
+        if (width < 1 || height < 1 || x0 < 0 || y0 < 0 || x0 + width > Width || y0 + height > Height)
+            throw new ArgumentOutOfRangeException(nameof(width), $"window {width}×{height} at ({x0}, {y0}) is not inside the {Width}×{Height} image.");
+        var data = new float[Channels * width * height];
+        for (int c = 0; c < Channels; c++)
+            for (int y = 0; y < height; y++)
+                Data.AsSpan((c * Height + y0 + y) * Width + x0, width).CopyTo(data.AsSpan((c * height + y) * width, width));
+        return new HostImage(Channels, height, width, data);
+    }
+
     /// <summary>
     /// Bilinear sample of every channel at (x, y) into <paramref name="dst"/>[offset + c·stride] (border clamped).
     /// </summary>

@@ -1,0 +1,101 @@
+using DragVideo.Editing.Fast;
+using DragVideo.Editing.Metrics;
+using DragVideo.Editing.Tests.Fast;
+using DragVideo.Tracking;
+using DragVideo.Tracking.Imaging;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DragVideo.Editing.Tests.Metrics;
+
+/// <summary>
+/// The metrics' managed flow path (worker threads, no LibTorch) equals the LibTorch formulation it replaced: measure by
+/// measure on real frames, and report against report with the same flow forced through the LibTorch path.
+/// </summary>
+public sealed class HostFlowMeasuresTests
+{
+    public HostFlowMeasuresTests() => TorchRuntime.EnsureLoaded();
+
+    /// <summary>The built-in flow behind an <see cref="IOpticalFlow"/> the metrics cannot recognise: forces the LibTorch path.</summary>
+    private sealed class OpaqueFlow(IOpticalFlow inner) : IOpticalFlow
+    {
+        public Tensor Compute(Tensor from, Tensor to) => inner.Compute(from, to);
+    }
+
+    private static Tensor InteriorMask(long h, long w, int margin)
+    {
+        var (y0, y1, x0, x1) = HostFlowMeasures.Interior((int)h, (int)w, margin);
+        var m = torch.zeros(new long[] { h, w }, dtype: ScalarType.Bool);
+        m[TensorIndex.Slice(y0, y1), TensorIndex.Slice(x0, x1)] = torch.tensor(true);
+        return m;
+    }
+
+    [Theory]
+    [InlineData(12)]
+    [InlineData(0)]
+    [InlineData(200)] // wider than the frame: every pixel counts, as in the LibTorch path
+    public void Max_flow_warp_error_and_point_follow_equal_the_LibTorch_formulation_on_real_frames(int margin)
+    {
+        using var scope = NewDisposeScope();
+        using var clip = RealClip.Load();
+        var a = clip.Frames[3];
+        var b = clip.Frames[4];
+        var flow = new PyramidalOpticalFlow().Compute(a, b);
+        var uv = HostImage.FromTensor(flow);
+        var interior = InteriorMask(flow.shape[1], flow.shape[2], margin);
+
+        double torchMax = (flow * flow).sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
+        HostFlowMeasures.MaxMagnitude(uv, margin).Should().BeApproximately(torchMax, 1e-5);
+        torchMax.Should().BeGreaterThan(0.5, "pedestrians move between these frames, so the comparison is not of zeros");
+
+        double torchError = EditMetrics.WarpError(a, b, flow, interior);
+        HostFlowMeasures.WarpError(HostImage.FromTensor(a), HostImage.FromTensor(b), uv, margin).Should().BeApproximately(torchError, 1e-6);
+        torchError.Should().BeGreaterThan(1e-4);
+
+        foreach (var p in new[] { new DragPoint(37.25f, 101.5f), new DragPoint(0, 0), new DragPoint(255, 191), new DragPoint(120.9f, 3.1f) })
+        {
+            var grid = torch.tensor(new[] { p.X * 2f / 255 - 1f, p.Y * 2f / 191 - 1f }, new long[] { 1, 1, 1, 2 });
+            var v = F.grid_sample(flow.unsqueeze(0), grid, mode: GridSampleMode.Bilinear, padding_mode: GridSamplePaddingMode.Border,
+                align_corners: true).reshape(2).data<float>().ToArray();
+            var followed = HostFlowMeasures.Follow(uv, p);
+            followed.X.Should().BeApproximately(p.X + v[0], 1e-4f);
+            followed.Y.Should().BeApproximately(p.Y + v[1], 1e-4f);
+        }
+    }
+
+    [Fact]
+    public async Task Built_in_flow_on_worker_threads_reports_what_the_LibTorch_path_reports_across_chunk_boundaries()
+    {
+        // 16 frames: two chunks of the managed path, the pair (7, 8) spanning them; stride 3 skips some pairs in each.
+        using var clip = RealClip.Load();
+        var request = RealClip.ClothRequest();
+        using var result = await new FastWarpDragEditor(new StaticPropagator()).EditAsync(clip, request);
+        foreach (var options in new[] { EditMetricsOptions.Default, new EditMetricsOptions { FrameStride = 3 } })
+        {
+            var managed = new EditMetrics(new PyramidalOpticalFlow(), options: options).Measure(clip, result.EditedClip, result.Instruction);
+            var viaTorch = new EditMetrics(new OpaqueFlow(new PyramidalOpticalFlow()), options: options).Measure(clip, result.EditedClip, result.Instruction);
+
+            managed.MeasuredPoints.Should().Be(viaTorch.MeasuredPoints);
+            managed.MeanDragDistance.Should().BeApproximately(viaTorch.MeanDragDistance, 1e-4);
+            managed.MaxDragDistance.Should().BeApproximately(viaTorch.MaxDragDistance, 1e-4);
+            managed.FrameDragDistances.Should().Equal(viaTorch.FrameDragDistances, (x, y) => Math.Abs(x - y) < 1e-4);
+            managed.TemporalMaxFlow.Should().BeApproximately(viaTorch.TemporalMaxFlow, 1e-4);
+            managed.OriginalTemporalMaxFlow!.Value.Should().BeApproximately(viaTorch.OriginalTemporalMaxFlow!.Value, 1e-4);
+            managed.WarpError.Should().BeApproximately(viaTorch.WarpError, 1e-6);
+            managed.OriginalWarpError!.Value.Should().BeApproximately(viaTorch.OriginalWarpError!.Value, 1e-6);
+            managed.TemporalMaxFlow.Should().BeGreaterThan(1, "pedestrians walk in vtest.avi");
+        }
+    }
+
+    [Fact]
+    public void Crop_copies_the_window_of_every_channel_and_refuses_one_outside_the_image()
+    {
+        var data = Enumerable.Range(0, 2 * 4 * 5).Select(i => (float)i).ToArray();
+        var image = new HostImage(2, 4, 5, data);
+        var crop = image.Crop(1, 2, 3, 2);
+        crop.Data.Should().Equal(11, 12, 13, 16, 17, 18, 31, 32, 33, 36, 37, 38);
+        var act = () => image.Crop(3, 0, 3, 1);
+        act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*window 3×1 at (3, 0)*5×4*");
+    }
+}
