@@ -72,7 +72,16 @@ public sealed class EditMetrics
         var flows = _flow is PyramidalOpticalFlow managed
             ? FlowMeasuresOnHost(managed, original, edited, instruction, cancellationToken)
             : FlowMeasures(original, edited, instruction, cancellationToken);
-        var (frameDistances, allDistances, initial) = DragAccuracy(original, edited, instruction, flows.Candidates, cancellationToken);
+        var frameDistances = new double[original.FrameCount];
+        var allDistances = new List<double>();
+        var initial = new List<double>();
+        for (int f = 0; f < frameDistances.Length; f++)
+        {
+            if (flows.Drag[f] is not { } fd) continue;
+            frameDistances[f] = fd.Distances.Length == 0 ? 0 : fd.Distances.Average();
+            allDistances.AddRange(fd.Distances);
+            initial.AddRange(fd.Initial);
+        }
         double maxFlow = flows.Edited.MeanMaxFlow, warpError = flows.Edited.WarpError;
         double? origMaxFlow = flows.Original?.MeanMaxFlow, origWarpError = flows.Original?.WarpError;
         var (psnr, mae, outside) = Fidelity(original, edited, instruction);
@@ -101,82 +110,72 @@ public sealed class EditMetrics
             OriginalClipConsistency: origClip);
     }
 
+    /// <summary>One frame's drag accuracy: per visible pair, the distance of the located content to the target, and the pair's length.</summary>
+    private sealed record FrameDrag(double[] Distances, double[] Initial);
+
     /// <summary>
-    /// Drag accuracy: per frame and visible pair, the handle's original content (a patch of the original frame) is
-    /// located in the edited frame — by the flow from original to edited frame and by patch search between handle and
-    /// target, keeping the candidate whose patch matches better — and its distance to the target is measured.
+    /// Drag accuracy of one frame: per visible pair, the handle's original content (a patch of the original frame) is
+    /// located in the edited frame — by patch search in the box around handle and target grown by the search margin,
+    /// and at the flow's candidate when there is one, keeping the better match — and its distance to the target is
+    /// measured. Managed work only.
     /// </summary>
-    private (double[] PerFrame, List<double> All, List<double> Initial) DragAccuracy(VideoClip original, VideoClip edited,
-        PropagatedInstruction instruction, DragPoint?[]?[] flowCandidates, CancellationToken ct)
+    private FrameDrag MeasureFrameDrag(HostImage original, HostImage edited, FrameInstruction frame, DragPoint?[]? flowCandidates)
     {
         int r = Options.PatchRadius, margin = Options.SearchMargin;
-        var perFrame = new double[original.FrameCount];
-        var all = new List<double>();
+        var distances = new List<double>();
         var initial = new List<double>();
-        for (int f = 0; f < original.FrameCount; f++)
+        for (int j = 0; j < frame.Pairs.Count; j++)
         {
-            ct.ThrowIfCancellationRequested();
-            if (f % Options.FrameStride != 0) continue;
-            var fi = instruction.Frames[f];
-            using var scope = NewDisposeScope();
-            var o = original.Frames[f];
-            var e = edited.Frames[f];
-            double sum = 0; int n = 0;
-            for (int j = 0; j < fi.Pairs.Count; j++)
+            if (j < frame.Visible.Count && !frame.Visible[j]) continue;
+            var pair = frame.Pairs[j];
+            var template = PatchLocator.Patch(original, pair.Handle, r);
+            var best = PatchLocator.Search(edited, template, r,
+                (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - margin,
+                (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - margin,
+                (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + margin,
+                (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
+            if (flowCandidates?[j] is DragPoint candidate && candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
             {
-                if (j < fi.Visible.Count && !fi.Visible[j]) continue;
-                var pair = fi.Pairs[j];
-                var template = PatchLocator.Patch(o, pair.Handle, r);
-                var best = PatchLocator.Search(e, template, r,
-                    (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - margin,
-                    (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - margin,
-                    (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + margin,
-                    (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
-                if (flowCandidates[f]?[j] is DragPoint candidate && candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
-                {
-                    double ssd = PatchLocator.SsdAt(e, template, candidate, r);
-                    if (ssd < best.Ssd) best = new PatchLocator.Match(candidate, ssd);
-                }
-                double d = best.Point.DistanceTo(pair.Target);
-                all.Add(d);
-                initial.Add(pair.Length);
-                sum += d; n++;
+                double ssd = PatchLocator.SsdAt(edited, template, candidate, r);
+                if (ssd < best.Ssd) best = new PatchLocator.Match(candidate, ssd);
             }
-            perFrame[f] = n == 0 ? 0 : sum / n;
+            distances.Add(best.Point.DistanceTo(pair.Target));
+            initial.Add(pair.Length);
         }
-        return (perFrame, all, initial);
+        return new FrameDrag(distances.ToArray(), initial.ToArray());
     }
 
     /// <summary>Eq. 8 and the warp error of one clip.</summary>
     private readonly record struct TemporalMeasures(double MeanMaxFlow, double WarpError);
 
-    /// <summary>Everything the metrics take from the flow: both clips' temporal measures and the drag candidates.</summary>
+    /// <summary>The per-frame measures: both clips' temporal measures and each measured frame's drag accuracy.</summary>
     /// <param name="Edited">the edited clip's Eq. 8 and warp error.</param>
     /// <param name="Original">the original clip's, when <see cref="EditMetricsOptions.IncludeOriginalReference"/> is set.</param>
-    /// <param name="Candidates">per frame (null when skipped by the stride) and pair (null when hidden), where the flow
-    /// from the original to the edited frame takes the handle; every entry null when flow candidates are off.</param>
-    private sealed record FlowResults(TemporalMeasures Edited, TemporalMeasures? Original, DragPoint?[]?[] Candidates);
+    /// <param name="Drag">per frame, its drag accuracy (null for frames the stride skips).</param>
+    private sealed record FrameMeasures(TemporalMeasures Edited, TemporalMeasures? Original, FrameDrag?[] Drag);
 
     /// <summary>
-    /// The flow measures with the built-in flow, in chunks of <see cref="HostChunkFrames"/> frames: the calling thread
-    /// copies a chunk to managed memory (the only LibTorch calls), then the edited clip's pairs, the original clip's
-    /// pairs and the drag candidates run side by side on managed planes. No LibTorch call overlaps the workers, whose
+    /// The per-frame measures with the built-in flow, in chunks of <see cref="HostChunkBytes"/> per clip: the calling
+    /// thread copies a chunk to managed memory (the only LibTorch calls), then the edited clip's pairs, the original
+    /// clip's pairs and the drag accuracy (flow candidates and patch search) run side by side on managed planes. No LibTorch call overlaps the workers, whose
     /// allocations can start a garbage collection: TorchSharp hands the native handle of an argument it converted
     /// itself (a <c>Scalar</c> made from a number) to LibTorch without keeping the managed object alive, and a
     /// collection on another thread can free it mid-call (dotnet/TorchSharp#1434).
     /// </summary>
-    private FlowResults FlowMeasuresOnHost(PyramidalOpticalFlow flow, VideoClip original, VideoClip edited,
+    private FrameMeasures FlowMeasuresOnHost(PyramidalOpticalFlow flow, VideoClip original, VideoClip edited,
         PropagatedInstruction instruction, CancellationToken ct)
     {
         int n = original.FrameCount, stride = Options.FrameStride, margin = Options.FlowBorderMargin;
         int grow = Options.SearchMargin + Options.PatchRadius;
-        var candidates = new DragPoint?[]?[n];
+        var drag = new FrameDrag?[n];
         var editedSums = new TemporalSums();
         var originalSums = Options.IncludeOriginalReference ? new TemporalSums() : null;
-        for (int start = 0; start < n; start += HostChunkFrames)
+        long frameBytes = 4L * original.Frames.shape[1] * original.Width * original.Height;
+        int chunk = (int)Math.Clamp(HostChunkBytes / frameBytes, 2, n);
+        for (int start = 0; start < n; start += chunk)
         {
             ct.ThrowIfCancellationRequested();
-            int end = Math.Min(n, start + HostChunkFrames);
+            int end = Math.Min(n, start + chunk);
             int last = Math.Min(n - 1, end); // a chunk's last pair reaches the next chunk's first frame
             var e = ToHost(edited.Frames, start, last);
             var o = ToHost(original.Frames, start, last);
@@ -185,20 +184,32 @@ public sealed class EditMetrics
                 Task.Run(() => editedSums.AddPairs(flow, e, start, end, n, stride, margin, ct), ct),
             };
             if (originalSums is not null) work.Add(Task.Run(() => originalSums.AddPairs(flow, o, start, end, n, stride, margin, ct), ct));
-            if (Options.UseFlowForDragAccuracy)
-                work.Add(Task.Run(() =>
+            // The drag accuracy runs here, beside the two workers (the pool may have only as many threads as cores).
+            try
+            {
+                for (int f = start; f < end; f++)
                 {
-                    for (int f = start; f < end; f++)
-                        if (f % stride == 0) candidates[f] = CandidatesOnHost(flow, o[f - start], e[f - start], instruction.Frames[f], grow, ct);
-                }, ct));
-            // WhenAll waits for every worker even when one fails, so none outlives this call.
+                    if (f % stride != 0) continue;
+                    var candidates = Options.UseFlowForDragAccuracy ? CandidatesOnHost(flow, o[f - start], e[f - start], instruction.Frames[f], grow, ct) : null;
+                    drag[f] = MeasureFrameDrag(o[f - start], e[f - start], instruction.Frames[f], candidates);
+                }
+            }
+            finally
+            {
+                // Every worker ends before this call goes on (or throws): none may overlap the LibTorch work after it.
+                try { Task.WaitAll(work.ToArray()); }
+                catch (AggregateException) { } // rethrown below, unwrapped, unless this thread is already throwing
+            }
             Task.WhenAll(work).GetAwaiter().GetResult();
         }
-        return new FlowResults(editedSums.Result, originalSums?.Result, candidates);
+        return new FrameMeasures(editedSums.Result, originalSums?.Result, drag);
     }
 
-    /// <summary>Frames this many at a time are copied to managed memory (bounds the copy on long clips).</summary>
-    private const int HostChunkFrames = 8;
+    /// <summary>
+    /// Managed copy of each clip per chunk, bytes: whole clips of a few hundred small frames fit in one chunk (no
+    /// barrier between workers), a long full-HD clip goes a few frames at a time.
+    /// </summary>
+    internal long HostChunkBytes { get; init; } = 64L << 20;
 
     private static HostImage[] ToHost(Tensor frames, int first, int last)
     {
@@ -255,29 +266,31 @@ public sealed class EditMetrics
     }
 
     /// <summary>
-    /// The flow measures with a caller-supplied <see cref="IOpticalFlow"/>, which may run LibTorch: one call at a time
-    /// on the calling thread.
+    /// The per-frame measures with a caller-supplied <see cref="IOpticalFlow"/>, which may run LibTorch: everything one
+    /// call at a time on the calling thread.
     /// </summary>
-    private FlowResults FlowMeasures(VideoClip original, VideoClip edited, PropagatedInstruction instruction, CancellationToken ct)
+    private FrameMeasures FlowMeasures(VideoClip original, VideoClip edited, PropagatedInstruction instruction, CancellationToken ct)
     {
-        var candidates = new DragPoint?[]?[original.FrameCount];
+        var drag = new FrameDrag?[original.FrameCount];
         int grow = Options.SearchMargin + Options.PatchRadius;
-        if (Options.UseFlowForDragAccuracy)
+        for (int f = 0; f < original.FrameCount; f += Options.FrameStride)
         {
-            for (int f = 0; f < original.FrameCount; f += Options.FrameStride)
+            ct.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var fi = instruction.Frames[f];
+            DragPoint?[]? candidates = null;
+            if (Options.UseFlowForDragAccuracy)
             {
-                ct.ThrowIfCancellationRequested();
-                using var scope = NewDisposeScope();
-                var fi = instruction.Frames[f];
-                candidates[f] = new DragPoint?[fi.Pairs.Count];
+                candidates = new DragPoint?[fi.Pairs.Count];
                 for (int j = 0; j < fi.Pairs.Count; j++)
                     if (j >= fi.Visible.Count || fi.Visible[j])
-                        candidates[f]![j] = FlowCandidate(original.Frames[f], edited.Frames[f], fi.Pairs[j], grow);
+                        candidates[j] = FlowCandidate(original.Frames[f], edited.Frames[f], fi.Pairs[j], grow);
             }
+            drag[f] = MeasureFrameDrag(HostImage.FromTensor(original.Frames[f]), HostImage.FromTensor(edited.Frames[f]), fi, candidates);
         }
         var e = Temporal(edited.Frames, ct);
         TemporalMeasures? o = Options.IncludeOriginalReference ? Temporal(original.Frames, ct) : null;
-        return new FlowResults(e, o, candidates);
+        return new FrameMeasures(e, o, drag);
     }
 
     /// <summary>

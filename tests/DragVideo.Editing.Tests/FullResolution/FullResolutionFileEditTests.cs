@@ -3,6 +3,7 @@ using DragVideo.Editing.FullResolution;
 using DragVideo.Editing.Metrics;
 using DragVideo.Media;
 using DragVideo.Media.Streaming;
+using DragVideo.Tracking.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 using Xunit.Abstractions;
@@ -49,8 +50,8 @@ public sealed class FullResolutionFileEditTests : IDisposable
         {
             using var scope = NewDisposeScope();
             var pair = VtestClothRequest(29).Keyframes[0].Pairs[0];
-            var template = PatchLocator.Patch(original.Frames[f], pair.Handle, 21);
-            var found = PatchLocator.Search(edited.Frames[f], template, 21, 90, 420, 220, 540);
+            var template = PatchLocator.Patch(HostImage.FromTensor(original.Frames[f]), pair.Handle, 21);
+            var found = PatchLocator.Search(HostImage.FromTensor(edited.Frames[f]), template, 21, 90, 420, 220, 540);
             distances.Add(found.Point.DistanceTo(pair.Target));
         }
         _out.WriteLine("distances to target (source px): " + string.Join(", ", distances.Select(d => d.ToString("0.0"))));

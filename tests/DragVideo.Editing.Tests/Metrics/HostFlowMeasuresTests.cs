@@ -67,13 +67,15 @@ public sealed class HostFlowMeasuresTests
     [Fact]
     public async Task Built_in_flow_on_worker_threads_reports_what_the_LibTorch_path_reports_across_chunk_boundaries()
     {
-        // 16 frames: two chunks of the managed path, the pair (7, 8) spanning them; stride 3 skips some pairs in each.
+        // 16 frames in chunks of 5 (the managed path's copy budget set to five 256×192 frames): pairs (4, 5), (9, 10)
+        // and (14, 15) span chunks; stride 3 skips some pairs in each.
         using var clip = RealClip.Load();
         var request = RealClip.ClothRequest();
         using var result = await new FastWarpDragEditor(new StaticPropagator()).EditAsync(clip, request);
         foreach (var options in new[] { EditMetricsOptions.Default, new EditMetricsOptions { FrameStride = 3 } })
         {
-            var managed = new EditMetrics(new PyramidalOpticalFlow(), options: options).Measure(clip, result.EditedClip, result.Instruction);
+            var managed = new EditMetrics(new PyramidalOpticalFlow(), options: options) { HostChunkBytes = 5L * 4 * 3 * RealClip.Width * RealClip.Height }
+                .Measure(clip, result.EditedClip, result.Instruction);
             var viaTorch = new EditMetrics(new OpaqueFlow(new PyramidalOpticalFlow()), options: options).Measure(clip, result.EditedClip, result.Instruction);
 
             managed.MeasuredPoints.Should().Be(viaTorch.MeasuredPoints);
@@ -97,5 +99,36 @@ public sealed class HostFlowMeasuresTests
         crop.Data.Should().Equal(11, 12, 13, 16, 17, 18, 31, 32, 33, 36, 37, 38);
         var act = () => image.Crop(3, 0, 3, 1);
         act.Should().Throw<ArgumentOutOfRangeException>().WithMessage("*window 3×1 at (3, 0)*5×4*");
+    }
+
+    [Fact]
+    public void Managed_patch_search_finds_what_the_convolution_search_finds_on_real_frames()
+    {
+        using var scope = NewDisposeScope();
+        using var clip = RealClip.Load();
+        // A pedestrian's content between frames 2 and 6, and the cloth (static) between frames 0 and 15.
+        var cases = new[] { (From: 2, To: 6, Handle: new DragPoint(118.4f, 96.7f)), (From: 0, To: 15, Handle: new DragPoint(40, 170)), (From: 5, To: 9, Handle: new DragPoint(3.5f, 2.25f)) };
+        foreach (var (from, to, handle) in cases)
+        {
+            var a = clip.Frames[from];
+            var b = clip.Frames[to];
+            var hostA = HostImage.FromTensor(a);
+            var hostB = HostImage.FromTensor(b);
+            foreach (int radius in new[] { 7, 3 })
+            {
+                var torchTemplate = TorchPatchLocator.Patch(a, handle, radius);
+                var template = PatchLocator.Patch(hostA, handle, radius);
+                template.Should().Equal(torchTemplate.contiguous().data<float>().ToArray(), (x, y) => Math.Abs(x - y) < 1e-5f);
+
+                int x0 = (int)handle.X - 20, y0 = (int)handle.Y - 16, x1 = (int)handle.X + 20, y1 = (int)handle.Y + 16;
+                var expected = TorchPatchLocator.Search(b, torchTemplate, radius, x0, y0, x1, y1);
+                var found = PatchLocator.Search(hostB, template, radius, x0, y0, x1, y1);
+                found.Point.DistanceTo(expected.Point).Should().BeLessThan(0.02f, $"frames {from}→{to}, radius {radius}");
+                found.Ssd.Should().BeApproximately(expected.Ssd, 1e-3 + 1e-4 * expected.Ssd);
+
+                var at = new DragPoint(found.Point.X + 0.3f, found.Point.Y - 0.6f);
+                PatchLocator.SsdAt(hostB, template, at, radius).Should().BeApproximately(TorchPatchLocator.SsdAt(b, torchTemplate, at, radius), 1e-4);
+            }
+        }
     }
 }
