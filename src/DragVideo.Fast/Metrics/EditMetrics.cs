@@ -44,7 +44,12 @@ public sealed class EditMetrics
         EditMetricsOptions? options = null, CancellationToken cancellationToken = default) =>
         new EditMetrics(options).Measure(original, edited, instruction, cancellationToken);
 
-    /// <summary>Measures an edit.</summary>
+    /// <summary>
+    /// Measures an edit. With the built-in <see cref="PyramidalOpticalFlow"/> the flow work runs on the calling thread
+    /// and two workers, on managed copies of the frames (64 MiB per clip at a time); a caller-supplied
+    /// <see cref="IOpticalFlow"/> is called on the calling thread only, one pair at a time. LibTorch runs only on the
+    /// calling thread either way.
+    /// </summary>
     /// <param name="original">the input clip, frames <c>[F, 3, H, W]</c> in [0, 1].</param>
     /// <param name="edited">the edited clip, same shape.</param>
     /// <param name="instruction">the per-frame instruction the edit followed (one entry per frame).</param>
@@ -156,11 +161,12 @@ public sealed class EditMetrics
 
     /// <summary>
     /// The per-frame measures with the built-in flow, in chunks of <see cref="HostChunkBytes"/> per clip: the calling
-    /// thread copies a chunk to managed memory (the only LibTorch calls), then the edited clip's pairs, the original
-    /// clip's pairs and the drag accuracy (flow candidates and patch search) run side by side on managed planes. No LibTorch call overlaps the workers, whose
-    /// allocations can start a garbage collection: TorchSharp hands the native handle of an argument it converted
-    /// itself (a <c>Scalar</c> made from a number) to LibTorch without keeping the managed object alive, and a
-    /// collection on another thread can free it mid-call (dotnet/TorchSharp#1434).
+    /// thread copies a chunk to managed memory (the only LibTorch calls), then the edited clip's pairs and the original
+    /// clip's pairs run on two workers while the calling thread measures drag accuracy (flow candidates and patch
+    /// search), all on managed planes. No LibTorch call overlaps the workers, whose allocations can start a garbage
+    /// collection: TorchSharp hands LibTorch the native handle of an argument it converted itself (a <c>Scalar</c> made
+    /// from a number) without keeping the managed object alive, and a collection on another thread can free it
+    /// mid-call (dotnet/TorchSharp#1434; docs/performance.md "Threads").
     /// </summary>
     private FrameMeasures FlowMeasuresOnHost(PyramidalOpticalFlow flow, VideoClip original, VideoClip edited,
         PropagatedInstruction instruction, CancellationToken ct)

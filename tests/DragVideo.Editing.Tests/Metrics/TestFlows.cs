@@ -8,7 +8,7 @@ internal sealed class ConstantFlow(float dx, float dy) : IOpticalFlow
 {
     private int _calls;
 
-    /// <summary>Number of calls so far (the metrics call the flow from two threads at once).</summary>
+    /// <summary>Number of calls so far.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
     public Tensor Compute(Tensor from, Tensor to)
