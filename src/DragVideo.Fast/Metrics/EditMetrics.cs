@@ -134,11 +134,8 @@ public sealed class EditMetrics
             if (j < frame.Visible.Count && !frame.Visible[j]) continue;
             var pair = frame.Pairs[j];
             var template = PatchLocator.Patch(original, pair.Handle, r);
-            var best = PatchLocator.Search(edited, template, r,
-                (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - margin,
-                (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - margin,
-                (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + margin,
-                (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + margin);
+            var (x0, y0, x1, y1) = PairBox(pair, margin);
+            var best = PatchLocator.Search(edited, template, r, x0, y0, x1, y1);
             if (flowCandidates?[j] is DragPoint candidate && candidate.IsFinite && candidate.IsInside(original.Width, original.Height))
             {
                 double ssd = PatchLocator.SsdAt(edited, template, candidate, r);
@@ -228,7 +225,11 @@ public sealed class EditMetrics
         return result;
     }
 
-    /// <summary>Running sums of Eq. 8 and the warp error over a clip's pairs (t, t+1), t a multiple of the stride.</summary>
+    /// <summary>
+    /// Running sums of paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c> — and of the warp error
+    /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over a clip's pairs (t, t+1), t a multiple of the stride, both over the
+    /// pixels at least <see cref="EditMetricsOptions.FlowBorderMargin"/> from the edge (<see cref="HostFlowMeasures"/>).
+    /// </summary>
     private sealed class TemporalSums
     {
         private double _max, _error;
@@ -245,11 +246,16 @@ public sealed class EditMetrics
                 ct.ThrowIfCancellationRequested();
                 var a = frames[t - start];
                 var b = frames[t + 1 - start];
-                var uv = flow.ComputeHost(a, b);
-                _max += HostFlowMeasures.MaxMagnitude(uv, margin);
-                _error += HostFlowMeasures.WarpError(a, b, uv, margin);
-                _pairs++;
+                Add(a, b, flow.ComputeHost(a, b), margin);
             }
+        }
+
+        /// <summary>Adds the pair (<paramref name="a"/>, <paramref name="b"/>) with its flow <c>[2, H, W]</c>.</summary>
+        public void Add(HostImage a, HostImage b, HostImage flow, int margin)
+        {
+            _max += HostFlowMeasures.MaxMagnitude(flow, margin);
+            _error += HostFlowMeasures.WarpError(a, b, flow, margin);
+            _pairs++;
         }
     }
 
@@ -294,9 +300,24 @@ public sealed class EditMetrics
             }
             drag[f] = MeasureFrameDrag(HostImage.FromTensor(original.Frames[f]), HostImage.FromTensor(edited.Frames[f]), fi, candidates);
         }
-        var e = Temporal(edited.Frames, ct);
-        TemporalMeasures? o = Options.IncludeOriginalReference ? Temporal(original.Frames, ct) : null;
+        var e = TemporalOnCallingThread(edited.Frames, ct);
+        TemporalMeasures? o = Options.IncludeOriginalReference ? TemporalOnCallingThread(original.Frames, ct) : null;
         return new FrameMeasures(e, o, drag);
+    }
+
+    /// <summary>Eq. 8 and the warp error of one clip with the caller's flow, one pair at a time on the calling thread.</summary>
+    private TemporalMeasures TemporalOnCallingThread(Tensor frames, CancellationToken ct)
+    {
+        var sums = new TemporalSums();
+        for (int t = 0; t + 1 < frames.shape[0]; t += Options.FrameStride)
+        {
+            ct.ThrowIfCancellationRequested();
+            using var scope = NewDisposeScope();
+            var a = frames[t];
+            var b = frames[t + 1];
+            sums.Add(HostImage.FromTensor(a), HostImage.FromTensor(b), HostImage.FromTensor(_flow.Compute(a, b)), Options.FlowBorderMargin);
+        }
+        return sums.Result;
     }
 
     /// <summary>
@@ -306,13 +327,16 @@ public sealed class EditMetrics
     /// </summary>
     private static (int X0, int Y0, int X1, int Y1) FlowWindow(DragPair pair, int grow, int width, int height)
     {
-        int g = grow + 24;
-        int x0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - g);
-        int y0 = Math.Max(0, (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - g);
-        int x1 = Math.Min(width - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + g);
-        int y1 = Math.Min(height - 1, (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + g);
-        return (x0, y0, x1, y1);
+        var (x0, y0, x1, y1) = PairBox(pair, grow + 24);
+        return (Math.Max(0, x0), Math.Max(0, y0), Math.Min(width - 1, x1), Math.Min(height - 1, y1));
     }
+
+    /// <summary>The pixel box around handle and target grown by <paramref name="grow"/> px (inclusive, not clipped).</summary>
+    private static (int X0, int Y0, int X1, int Y1) PairBox(DragPair pair, int grow) =>
+        ((int)MathF.Floor(MathF.Min(pair.Handle.X, pair.Target.X)) - grow,
+         (int)MathF.Floor(MathF.Min(pair.Handle.Y, pair.Target.Y)) - grow,
+         (int)MathF.Ceiling(MathF.Max(pair.Handle.X, pair.Target.X)) + grow,
+         (int)MathF.Ceiling(MathF.Max(pair.Handle.Y, pair.Target.Y)) + grow);
 
     /// <summary>Where the flow from the original to the edited frame takes the handle (window: <see cref="FlowWindow"/>).</summary>
     private DragPoint FlowCandidate(Tensor original, Tensor edited, DragPair pair, int grow)
@@ -322,77 +346,8 @@ public sealed class EditMetrics
         var rows = TensorIndex.Slice(y0, y1 + 1);
         var cols = TensorIndex.Slice(x0, x1 + 1);
         var flow = _flow.Compute(original[TensorIndex.Colon, rows, cols], edited[TensorIndex.Colon, rows, cols]);
-        var local = FlowAt(flow, new DragPoint(pair.Handle.X - x0, pair.Handle.Y - y0));
+        var local = HostFlowMeasures.Follow(HostImage.FromTensor(flow), new DragPoint(pair.Handle.X - x0, pair.Handle.Y - y0));
         return new DragPoint(local.X + x0, local.Y + y0);
-    }
-
-    private static DragPoint FlowAt(Tensor flow, DragPoint p)
-    {
-        using var scope = NewDisposeScope();
-        int h = (int)flow.shape[1], w = (int)flow.shape[2];
-        var grid = torch.tensor(new[] { p.X * 2f / Math.Max(1, w - 1) - 1f, p.Y * 2f / Math.Max(1, h - 1) - 1f },
-            new long[] { 1, 1, 1, 2 }, device: flow.device);
-        var v = F.grid_sample(flow.unsqueeze(0).to_type(ScalarType.Float32), grid, mode: GridSampleMode.Bilinear,
-            padding_mode: GridSamplePaddingMode.Border, align_corners: true).reshape(2).to(CPU);
-        var d = v.data<float>().ToArray();
-        return new DragPoint(p.X + d[0], p.Y + d[1]);
-    }
-
-    /// <summary>
-    /// Paper Eq. 8 — <c>(1 / (F−1)) Σ_t max_x |flow_{t→t+1}(x)|</c>, over the pairs (t, t+1) with t a multiple of
-    /// <see cref="EditMetricsOptions.FrameStride"/> — and the warp error
-    /// <c>mean |I_{t+1}(x + flow(x)) − I_t(x)|</c> over pixels whose flow stays inside the frame; both over the pixels
-    /// at least <see cref="EditMetricsOptions.FlowBorderMargin"/> from the edge.
-    /// </summary>
-    private TemporalMeasures Temporal(Tensor frames, CancellationToken ct)
-    {
-        int n = (int)frames.shape[0];
-        if (n < 2) return new TemporalMeasures(0, 0);
-        double maxSum = 0, errSum = 0;
-        int pairs = 0;
-        for (int t = 0; t + 1 < n; t += Options.FrameStride)
-        {
-            ct.ThrowIfCancellationRequested();
-            pairs++;
-            using var scope = NewDisposeScope();
-            var a = frames[t];
-            var b = frames[t + 1];
-            var flow = _flow.Compute(a, b).to_type(ScalarType.Float32);
-            var interior = Interior(flow.shape[1], flow.shape[2], Options.FlowBorderMargin, flow.device);
-            maxSum += (flow * flow).sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
-            errSum += WarpError(a, b, flow, interior);
-        }
-        return new TemporalMeasures(maxSum / pairs, errSum / pairs);
-    }
-
-    /// <summary>Bool <c>[H, W]</c>: pixels at least <paramref name="margin"/> from the edge (all pixels when the frame is too small).</summary>
-    private static Tensor Interior(long h, long w, int margin, Device device)
-    {
-        var m = torch.zeros(new long[] { h, w }, dtype: ScalarType.Bool, device: device);
-        if (h <= 2 * margin + 1 || w <= 2 * margin + 1) return m.fill_(true);
-        m[TensorIndex.Slice(margin, h - margin), TensorIndex.Slice(margin, w - margin)] = torch.tensor(true);
-        return m;
-    }
-
-    /// <summary>
-    /// Mean absolute difference between <paramref name="a"/> and <paramref name="b"/> warped back by the flow a→b, over
-    /// pixels whose flow stays inside the frame (and inside <paramref name="region"/> when given).
-    /// </summary>
-    internal static double WarpError(Tensor a, Tensor b, Tensor flow, Tensor? region = null)
-    {
-        using var scope = NewDisposeScope();
-        int h = (int)a.shape[1], w = (int)a.shape[2];
-        var gx = torch.arange(w, dtype: ScalarType.Float32, device: a.device).reshape(1, w).expand(h, w) + flow[0];
-        var gy = torch.arange(h, dtype: ScalarType.Float32, device: a.device).reshape(h, 1).expand(h, w) + flow[1];
-        var valid = gx.ge(0).logical_and(gx.le(w - 1)).logical_and(gy.ge(0)).logical_and(gy.le(h - 1));
-        if (region is not null) valid = valid.logical_and(region);
-        var grid = torch.stack(new[] { gx * (2f / Math.Max(1, w - 1)) - 1f, gy * (2f / Math.Max(1, h - 1)) - 1f }, 2).unsqueeze(0);
-        var warped = F.grid_sample(b.unsqueeze(0), grid, mode: GridSampleMode.Bilinear,
-            padding_mode: GridSamplePaddingMode.Border, align_corners: true)[0];
-        var count = valid.sum().item<long>();
-        if (count == 0) return 0;
-        var err = (warped - a).abs().mean(new long[] { 0 }).masked_select(valid).sum().item<float>();
-        return err / count;
     }
 
     /// <summary>PSNR and MAE over pixels outside every frame's mask grown by <see cref="EditMetricsOptions.MaskDilation"/>.</summary>

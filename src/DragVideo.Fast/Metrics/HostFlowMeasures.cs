@@ -4,9 +4,9 @@ namespace DragVideo.Editing.Metrics;
 
 /// <summary>
 /// The flow-derived measures of <see cref="EditMetrics"/> over managed images: paper Eq. 8's per-pair maximum flow, the
-/// warp error, and the flow at a point. They equal the LibTorch formulations in <see cref="EditMetrics"/> (same pixels,
-/// same bilinear sampling with align-corners coordinates) but make no LibTorch call, so the metrics can run them on
-/// worker threads (docs/performance.md "Threads").
+/// warp error, and the flow at a point. They equal the LibTorch formulation the metrics had before (same pixels, same
+/// bilinear sampling as <c>grid_sample</c> with align-corners coordinates; kept in the tests as the oracle) but make no
+/// LibTorch call, so the metrics can run them on worker threads (docs/performance.md "Threads").
 /// </summary>
 internal static class HostFlowMeasures
 {

@@ -20,11 +20,9 @@ internal static class PatchLocator
     /// </summary>
     internal static float[] Patch(HostImage frame, DragPoint centre, int radius)
     {
-        int k = 2 * radius + 1, area = k * k;
-        var patch = new float[frame.Channels * area];
-        for (int dy = -radius, i = 0; dy <= radius; dy++)
-            for (int dx = -radius; dx <= radius; dx++, i++)
-                frame.Sample(centre.X + dx, centre.Y + dy, patch, i, area);
+        int k = 2 * radius + 1;
+        var patch = new float[frame.Channels * k * k];
+        frame.SampleSquare(centre, radius, patch);
         return patch;
     }
 

@@ -64,20 +64,23 @@ public sealed class PyramidalOpticalFlow : IOpticalFlow
             throw new ArgumentException($"frames must be [3, H, W] of equal size, at least 2×2; got [{from.Channels}, {from.Height}, {from.Width}] and [{to.Channels}, {to.Height}, {to.Width}].", nameof(to));
         int levels = FramePyramid.LevelCount(from.Width, from.Height, Options.MaxLevels, Options.MinLevelSize);
         var (u, v) = Solve(FramePyramid.Build(from, levels, Options.PreSmoothSigma), FramePyramid.Build(to, levels, Options.PreSmoothSigma), null);
-        var flow = new float[2 * u.Length];
-        u.CopyTo(flow, 0);
-        v.CopyTo(flow, u.Length);
-        return new HostImage(2, from.Height, from.Width, flow);
+        return new HostImage(2, from.Height, from.Width, Planes(u, v));
     }
 
     /// <summary>Flow between two pyramids with the same level count → <c>[1, 2, H, W]</c> (caller owns it).</summary>
     internal Tensor ComputeCore(FramePyramid a, FramePyramid b, Tensor? initialFlow)
     {
         var (u, v) = Solve(a, b, initialFlow is null ? null : CoarsestInitial(initialFlow, a.Count - 1));
-        var flow = new float[2 * u.Length];
+        return torch.tensor(Planes(u, v), new long[] { 1, 2, a.Height, a.Width });
+    }
+
+    /// <summary>The u plane followed by the v plane: the <c>[2, H, W]</c> layout of a flow.</summary>
+    private static float[] Planes(float[] u, float[] v)
+    {
+        var flow = new float[u.Length + v.Length];
         u.CopyTo(flow, 0);
         v.CopyTo(flow, u.Length);
-        return torch.tensor(flow, new long[] { 1, 2, a.Height, a.Width });
+        return flow;
     }
 
     /// <summary>Coarse to fine over both pyramids from <paramref name="coarsest"/> (zero when null): managed work only.</summary>

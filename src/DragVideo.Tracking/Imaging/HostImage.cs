@@ -47,6 +47,18 @@ internal sealed class HostImage
     }
 
     /// <summary>
+    /// Bilinear samples of the <c>(2r+1)²</c> square of whole-pixel offsets around <paramref name="centre"/>, row by row,
+    /// into <paramref name="dst"/> <c>[C, 2r+1, 2r+1]</c> (border clamped): a patch or a tracking window.
+    /// </summary>
+    public void SampleSquare(DragPoint centre, int radius, float[] dst)
+    {
+        int k = 2 * radius + 1, area = k * k;
+        for (int dy = -radius, i = 0; dy <= radius; dy++)
+            for (int dx = -radius; dx <= radius; dx++, i++)
+                Sample(centre.X + dx, centre.Y + dy, dst, i, area);
+    }
+
+    /// <summary>
     /// Bilinear sample of every channel at (x, y) into <paramref name="dst"/>[offset + c·stride] (border clamped).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

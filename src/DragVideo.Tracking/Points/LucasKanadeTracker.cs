@@ -103,11 +103,7 @@ public sealed class LucasKanadeTracker
     }
 
     /// <summary>Copies the colour window around <paramref name="p"/> (channel-major) into <paramref name="dst"/>.</summary>
-    internal void ExtractPatch(HostImage img, DragPoint p, float[] dst)
-    {
-        int area = WindowArea;
-        for (int k = 0; k < area; k++) img.Sample(p.X + _offX[k], p.Y + _offY[k], dst, k, area);
-    }
+    internal void ExtractPatch(HostImage img, DragPoint p, float[] dst) => img.SampleSquare(p, Options.WindowRadius, dst);
 
     /// <summary>Zero-mean normalised cross-correlation of two equally long vectors (1 for two flat patches).</summary>
     internal static float Zncc(float[] a, float[] b)

@@ -1,5 +1,6 @@
 using DragVideo.Cli.Demo;
 using DragVideo.Editing.Metrics;
+using DragVideo.Tracking.Imaging;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,8 +114,9 @@ public sealed class EditMetricsTests
         var b = torch.roll(a, shifts: new long[] { 3 }, dims: new long[] { 2 });  // b(x + 3) = a(x)
         var right = new ConstantFlow(3, 0).Compute(a, b);
         var wrong = new ConstantFlow(0, 0).Compute(a, b);
-        EditMetrics.WarpError(a, b, right).Should().BeLessThan(1e-6);
-        EditMetrics.WarpError(a, b, wrong).Should().BeGreaterThan(0.01);
+        var (ha, hb) = (HostImage.FromTensor(a), HostImage.FromTensor(b));
+        HostFlowMeasures.WarpError(ha, hb, HostImage.FromTensor(right), margin: 0).Should().BeLessThan(1e-6);
+        HostFlowMeasures.WarpError(ha, hb, HostImage.FromTensor(wrong), margin: 0).Should().BeGreaterThan(0.01);
     }
 
     [Fact]

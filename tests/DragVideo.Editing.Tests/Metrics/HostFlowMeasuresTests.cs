@@ -10,31 +10,24 @@ using F = TorchSharp.torch.nn.functional;
 namespace DragVideo.Editing.Tests.Metrics;
 
 /// <summary>
-/// The metrics' managed flow path (worker threads, no LibTorch) equals the LibTorch formulation it replaced: measure by
-/// measure on real frames, and report against report with the same flow forced through the LibTorch path.
+/// The metrics' managed flow path (worker threads, no LibTorch) equals the LibTorch formulation it replaced, measure by
+/// measure on real frames; and a report on worker threads in chunks equals the report of the same flow called one pair
+/// at a time on the calling thread.
 /// </summary>
 public sealed class HostFlowMeasuresTests
 {
     public HostFlowMeasuresTests() => TorchRuntime.EnsureLoaded();
 
-    /// <summary>The built-in flow behind an <see cref="IOpticalFlow"/> the metrics cannot recognise: forces the LibTorch path.</summary>
+    /// <summary>The built-in flow behind an <see cref="IOpticalFlow"/> the metrics cannot recognise: forces the calling-thread path.</summary>
     private sealed class OpaqueFlow(IOpticalFlow inner) : IOpticalFlow
     {
         public Tensor Compute(Tensor from, Tensor to) => inner.Compute(from, to);
     }
 
-    private static Tensor InteriorMask(long h, long w, int margin)
-    {
-        var (y0, y1, x0, x1) = HostFlowMeasures.Interior((int)h, (int)w, margin);
-        var m = torch.zeros(new long[] { h, w }, dtype: ScalarType.Bool);
-        m[TensorIndex.Slice(y0, y1), TensorIndex.Slice(x0, x1)] = torch.tensor(true);
-        return m;
-    }
-
     [Theory]
     [InlineData(12)]
     [InlineData(0)]
-    [InlineData(200)] // wider than the frame: every pixel counts, as in the LibTorch path
+    [InlineData(200)] // wider than the frame: every pixel counts, as in the LibTorch formulation
     public void Max_flow_warp_error_and_point_follow_equal_the_LibTorch_formulation_on_real_frames(int margin)
     {
         using var scope = NewDisposeScope();
@@ -43,13 +36,13 @@ public sealed class HostFlowMeasuresTests
         var b = clip.Frames[4];
         var flow = new PyramidalOpticalFlow().Compute(a, b);
         var uv = HostImage.FromTensor(flow);
-        var interior = InteriorMask(flow.shape[1], flow.shape[2], margin);
+        var interior = TorchFlowMeasures.Interior(flow.shape[1], flow.shape[2], margin);
 
         double torchMax = (flow * flow).sum(dim: 0).sqrt().masked_select(interior).max().item<float>();
         HostFlowMeasures.MaxMagnitude(uv, margin).Should().BeApproximately(torchMax, 1e-5);
         torchMax.Should().BeGreaterThan(0.5, "pedestrians move between these frames, so the comparison is not of zeros");
 
-        double torchError = EditMetrics.WarpError(a, b, flow, interior);
+        double torchError = TorchFlowMeasures.WarpError(a, b, flow, interior);
         HostFlowMeasures.WarpError(HostImage.FromTensor(a), HostImage.FromTensor(b), uv, margin).Should().BeApproximately(torchError, 1e-6);
         torchError.Should().BeGreaterThan(1e-4);
 
@@ -65,7 +58,7 @@ public sealed class HostFlowMeasuresTests
     }
 
     [Fact]
-    public async Task Built_in_flow_on_worker_threads_reports_what_the_LibTorch_path_reports_across_chunk_boundaries()
+    public async Task Built_in_flow_on_worker_threads_reports_what_the_calling_thread_path_reports_across_chunk_boundaries()
     {
         // 16 frames in chunks of 5 (the managed path's copy budget set to five 256×192 frames): pairs (4, 5), (9, 10)
         // and (14, 15) span chunks; stride 3 skips some pairs in each.
@@ -76,16 +69,16 @@ public sealed class HostFlowMeasuresTests
         {
             var managed = new EditMetrics(new PyramidalOpticalFlow(), options: options) { HostChunkBytes = 5L * 4 * 3 * RealClip.Width * RealClip.Height }
                 .Measure(clip, result.EditedClip, result.Instruction);
-            var viaTorch = new EditMetrics(new OpaqueFlow(new PyramidalOpticalFlow()), options: options).Measure(clip, result.EditedClip, result.Instruction);
+            var onCallingThread = new EditMetrics(new OpaqueFlow(new PyramidalOpticalFlow()), options: options).Measure(clip, result.EditedClip, result.Instruction);
 
-            managed.MeasuredPoints.Should().Be(viaTorch.MeasuredPoints);
-            managed.MeanDragDistance.Should().BeApproximately(viaTorch.MeanDragDistance, 1e-4);
-            managed.MaxDragDistance.Should().BeApproximately(viaTorch.MaxDragDistance, 1e-4);
-            managed.FrameDragDistances.Should().Equal(viaTorch.FrameDragDistances, (x, y) => Math.Abs(x - y) < 1e-4);
-            managed.TemporalMaxFlow.Should().BeApproximately(viaTorch.TemporalMaxFlow, 1e-4);
-            managed.OriginalTemporalMaxFlow!.Value.Should().BeApproximately(viaTorch.OriginalTemporalMaxFlow!.Value, 1e-4);
-            managed.WarpError.Should().BeApproximately(viaTorch.WarpError, 1e-6);
-            managed.OriginalWarpError!.Value.Should().BeApproximately(viaTorch.OriginalWarpError!.Value, 1e-6);
+            managed.MeasuredPoints.Should().Be(onCallingThread.MeasuredPoints);
+            managed.MeanDragDistance.Should().BeApproximately(onCallingThread.MeanDragDistance, 1e-4);
+            managed.MaxDragDistance.Should().BeApproximately(onCallingThread.MaxDragDistance, 1e-4);
+            managed.FrameDragDistances.Should().Equal(onCallingThread.FrameDragDistances, (x, y) => Math.Abs(x - y) < 1e-4);
+            managed.TemporalMaxFlow.Should().BeApproximately(onCallingThread.TemporalMaxFlow, 1e-4);
+            managed.OriginalTemporalMaxFlow!.Value.Should().BeApproximately(onCallingThread.OriginalTemporalMaxFlow!.Value, 1e-4);
+            managed.WarpError.Should().BeApproximately(onCallingThread.WarpError, 1e-6);
+            managed.OriginalWarpError!.Value.Should().BeApproximately(onCallingThread.OriginalWarpError!.Value, 1e-6);
             managed.TemporalMaxFlow.Should().BeGreaterThan(1, "pedestrians walk in vtest.avi");
         }
     }
